@@ -1,0 +1,57 @@
+# Build, boot and test harness for the kmemleak rewrite. See README.md.
+# Every target is a thin wrapper around a script in scripts/.
+
+FLAVOR  ?= ours
+FILES   ?=
+CMD     ?=
+APPEND  ?=
+MEM     ?= 1G
+SMP     ?= 2
+TIMEOUT ?= 600
+LOG     ?= build/vm.log
+MODULE  ?=
+KSRC    ?=
+export FLAVOR FILES CMD APPEND MEM SMP TIMEOUT LOG MODULE KSRC
+
+.PHONY: help deps tree kernel kdir vm shell run check clean distclean
+.DEFAULT_GOAL := help
+
+help:
+	@echo 'make run    [MODULE=x.ko]    build, boot, load a module, print kmemleak report'
+	@echo 'make check                   build and run every test suite (tests/suites)'
+	@echo 'make kernel                  prepare the tree and build bzImage + modules'
+	@echo 'make vm     FILES= CMD= [APPEND=] [MEM=] [SMP=] [TIMEOUT=] [LOG=]'
+	@echo 'make shell                   the same VM, interactive serial console'
+	@echo 'make kdir                    print the kernel build dir (for M= modules)'
+	@echo 'make tree | deps | clean | distclean'
+	@echo 'all take FLAVOR=ours|stock|debug|defoff (configs/flavors); see README.md'
+
+deps:
+	@scripts/deps.sh
+
+tree: deps
+	@scripts/tree.sh
+
+kernel: deps
+	@scripts/build.sh
+
+kdir:
+	@scripts/kdir.sh
+
+vm: kernel
+	@scripts/vm.sh
+
+shell: kernel
+	@INTERACTIVE=1 scripts/vm.sh
+
+run: kernel
+	@scripts/run.sh
+
+check: kernel
+	@scripts/check.sh
+
+clean:
+	rm -rf build/obj build/vm.log build/check
+
+distclean:
+	rm -rf build
