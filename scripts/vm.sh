@@ -1,0 +1,169 @@
+#!/bin/bash
+# Boot a built kernel in QEMU with a busybox initramfs and run one command.
+#
+# env: FLAVOR FILES CMD APPEND MEM SMP TIMEOUT LOG
+#      INTERACTIVE=1  serial console on the terminal (make shell)
+#      ACCEL=tcg|kvm  force the accelerator (default: KVM if a probe boot works)
+#      BOOT_TIMEOUT   seconds until /init must have started (default 120)
+#
+# The initramfs holds FILES at / (files by basename, directories recursively),
+# CMD in /vm-cmd.sh, and an /init that mounts proc, sysfs, devtmpfs and debugfs,
+# runs `sh /vm-cmd.sh`, prints its exit status and powers off.
+#
+# Exit status: CMD's status; 125 kernel panic/oops/BUG/WARNING, 124 timeout or
+# hung boot, 126 VM ended without reporting CMD's status.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+flavor_lookup "$FLAVOR"
+
+KERNEL=$FLAVOR_OBJ/arch/x86/boot/bzImage
+[[ -f $KERNEL ]] || die "vm: no kernel at $KERNEL: run make kernel FLAVOR=$FLAVOR"
+MEM=${MEM:-1G}
+SMP=${SMP:-2}
+TIMEOUT=${TIMEOUT:-600}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
+LOG=${LOG:-$BUILD/vm.log}
+CMD=${CMD:-cat /proc/version}
+INIT_MARK='@@vm: init started@@'
+EXIT_MARK='@@vm: exit status'
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vm.XXXXXX")
+WATCHER=
+cleanup() {
+	if [[ -n $WATCHER ]]; then kill "$WATCHER" 2>/dev/null || true; fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# make_initramfs OUT.cpio CMD FILES...
+make_initramfs() {
+	local out=$1 cmd=$2 r f
+	shift 2
+	r=$(mktemp -d "$TMP/root.XXXXXX")
+	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc}
+	cp /bin/busybox "$r/bin/busybox"
+	for f in $(/bin/busybox --list-full); do
+		[[ -e $r/$f ]] || ln -s /bin/busybox "$r/$f"
+	done
+	for f in "$@"; do
+		[[ -e $f ]] || die "vm: FILES: no such file: $f"
+		cp -r "$f" "$r/$(basename "$f")"
+	done
+	printf '%s\n' "$cmd" > "$r/vm-cmd.sh"
+	cat > "$r/init" <<-INIT
+	#!/bin/sh
+	export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	mount -t debugfs debugfs /sys/kernel/debug
+	echo "$INIT_MARK"
+	cd /
+	if [ -n "\$VM_INTERACTIVE" ]; then
+		setsid cttyhack sh -l
+	else
+		sh /vm-cmd.sh
+		echo "$EXIT_MARK \$?@@"
+	fi
+	reboot -f
+	INIT
+	chmod +x "$r/init"
+	(cd "$r" && find . | cpio -o -H newc --quiet) > "$out"
+}
+
+# qemu_cmd ACCEL INITRD: sets the QEMU array.
+qemu_cmd() {
+	local accel=$1 initrd=$2 append="console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 oops=panic ${APPEND:-}"
+	[[ -n ${INTERACTIVE:-} ]] && append+=" VM_INTERACTIVE=1"
+	QEMU=(qemu-system-x86_64 -accel "$accel" -cpu max -smp "$SMP" -m "$MEM"
+	      -kernel "$KERNEL" -initrd "$initrd" -append "$append"
+	      -no-reboot -nodefaults -display none)
+}
+
+# probe_kvm: cached in build/accel; KVM is used only if a short boot works.
+probe_kvm() {
+	local cache=$BUILD/accel
+	if [[ -f $cache ]]; then cat "$cache"; return; fi
+	local accel=tcg
+	if [[ -r /dev/kvm && -w /dev/kvm ]]; then
+		make_initramfs "$TMP/probe.cpio" true
+		qemu_cmd kvm "$TMP/probe.cpio"
+		if timeout -k 2 30 "${QEMU[@]}" -serial stdio </dev/null 2>&1 |
+				grep -a "$EXIT_MARK 0@@" >/dev/null; then
+			accel=kvm
+		fi
+	fi
+	mkdir -p "$BUILD"
+	echo "$accel" > "$cache"
+	echo "$accel"
+}
+
+ACCEL=${ACCEL:-$(probe_kvm)}
+read -r -a files <<< "${FILES:-}"
+make_initramfs "$TMP/initramfs.cpio" "$CMD" "${files[@]}"
+qemu_cmd "$ACCEL" "$TMP/initramfs.cpio"
+
+if [[ -n ${INTERACTIVE:-} ]]; then
+	echo "vm: $FLAVOR kernel, $ACCEL, interactive shell; Ctrl-A X quits QEMU"
+	exec "${QEMU[@]}" -serial mon:stdio
+fi
+
+mkdir -p "$(dirname "$LOG")"
+: > "$LOG"
+echo "vm: booting $FLAVOR kernel ($ACCEL, smp $SMP, mem $MEM, timeout ${TIMEOUT}s), log: $LOG"
+
+# Watchdog: kills QEMU on overall timeout or when /init never starts.
+(
+	start=$SECONDS
+	while sleep 1; do
+		[[ -f $TMP/qemu.pid ]] || continue
+		elapsed=$((SECONDS - start))
+		if ((elapsed >= TIMEOUT)); then
+			echo "timeout after $TIMEOUT s" > "$TMP/reason"
+		elif ((elapsed >= BOOT_TIMEOUT)) && ! grep -q "$INIT_MARK" "$LOG"; then
+			echo "hung boot: /init not started after $BOOT_TIMEOUT s" > "$TMP/reason"
+		else
+			continue
+		fi
+		kill "$(cat "$TMP/qemu.pid")"
+		exit 0
+	done
+) &
+WATCHER=$!
+
+set +e
+"${QEMU[@]}" -serial stdio -pidfile "$TMP/qemu.pid" </dev/null 2>&1 | tee "$LOG"
+qemu_status=${PIPESTATUS[0]}
+set -e
+sed -i 's/\r$//' "$LOG"
+
+# Verdict. Kernel trouble first: it is a failure even if CMD succeeded.
+status=
+pattern='(Kernel panic - not syncing|Oops|BUG:|kernel BUG at|WARNING:)'
+if grep -qE "^(\[ *[0-9.]+\] )?$pattern" "$LOG"; then
+	while IFS= read -r line; do
+		case $line in
+		*"Kernel panic"*) what=panic ;;
+		*Oops*) what=oops ;;
+		*BUG*) what=BUG ;;
+		*) what=warning ;;
+		esac
+		echo "vm: kernel $what: $line" >&2
+	done < <(grep -E "^(\[ *[0-9.]+\] )?$pattern" "$LOG" | head -5)
+	status=125
+elif [[ -f $TMP/reason ]]; then
+	echo "vm: $(cat "$TMP/reason")" >&2
+	status=124
+elif line=$(grep -a "$EXIT_MARK" "$LOG" | tail -1) && [[ -n $line ]]; then
+	status=${line#*"$EXIT_MARK "}
+	status=${status%%@@*}
+	echo "vm: command exited with status $status"
+else
+	if grep -q "$INIT_MARK" "$LOG"; then
+		echo "vm: VM stopped before the command finished (qemu status $qemu_status)" >&2
+	else
+		echo "vm: VM stopped before /init started (qemu status $qemu_status)" >&2
+	fi
+	status=126
+fi
+exit "$status"
