@@ -1,0 +1,53 @@
+#!/bin/bash
+# Run every suite listed in tests/suites and count the TAP results.
+#
+# A suite is a command that prints TAP result lines at the start of a line:
+#   ok N - name   |   not ok N - name   |   ok N - name # SKIP reason
+# (an optional plan "1..N" is checked too). Its exit status must be 0.
+# A suite that exits non-zero without reporting a failure, prints no result,
+# or runs fewer tests than planned adds one failure. Skips are not passes.
+# The last line printed is exactly "N passed, N failed".
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+flavor_lookup "$FLAVOR"
+cd "$ROOT"
+
+# Suites see these (the build of FLAVOR is done by `make check` beforehand).
+export FLAVOR KDIR=$FLAVOR_OBJ
+OUT=$BUILD/check
+mkdir -p "$OUT"
+
+pass=0 fail=0 skip=0
+summary=()
+while read -r name cmd; do
+	[[ -z $name || $name == \#* ]] && continue
+	echo "# suite $name: $cmd"
+	set +e
+	bash -c "$cmd" < /dev/null 2>&1 | tee "$OUT/$name.out"
+	rc=${PIPESTATUS[0]}
+	set -e
+	tap=$(tr -d '\r' < "$OUT/$name.out" | grep -aE '^(not )?ok([ ]|$)' || true)
+	p=$(grep -ciE '^ok.*#[ ]*skip' <<< "$tap" || true)
+	s=$p
+	p=$(grep -cE '^ok' <<< "$tap" || true); p=$((p - s))
+	f=$(grep -cE '^not ok' <<< "$tap" || true)
+	n=$((p + f + s))
+	plan=$(tr -d '\r' < "$OUT/$name.out" | sed -n -E 's/^1\.\.([0-9]+).*/\1/p' | tail -1)
+	if ((n == 0)); then
+		echo "not ok - suite $name printed no results (exit status $rc)"
+		f=$((f + 1))
+	elif ((f == 0)) && [[ -n $plan && $plan -ne $n ]]; then
+		echo "not ok - suite $name planned $plan tests but reported $n"
+		f=$((f + 1))
+	elif ((rc != 0 && f == 0)); then
+		echo "not ok - suite $name exited with status $rc"
+		f=$((f + 1))
+	fi
+	summary+=("check: $name: $p passed, $f failed, $s skipped")
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+done < tests/suites
+
+printf '%s\n' "${summary[@]}"
+((skip == 0)) || echo "check: $skip skipped (not counted as passed)"
+echo "$pass passed, $fail failed"
+((fail == 0))

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Run a TAP-printing shell script inside the VM and print its TAP lines.
+# Usage: vm-tap.sh SCRIPT [FILES...]   (env: FLAVOR, APPEND, TIMEOUT, ...)
+# SCRIPT and FILES are copied to / in the VM; SCRIPT runs as `sh /SCRIPT`.
+# The console goes to build/check/<script>.vm.log. If the VM fails (panic,
+# oops, timeout...), a "not ok" line says so and the exit status is non-zero.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+script=$1
+shift
+name=$(basename "$script" .sh)
+export LOG=$BUILD/check/$name.vm.log
+mkdir -p "$BUILD/check"
+
+set +e
+FILES="$script $*" CMD="sh /$(basename "$script")" "$ROOT/scripts/vm.sh" > /dev/null
+rc=$?
+set -e
+tr -d '\r' < "$LOG" | grep -aE '^((not )?ok([ ]|$)|1\.\.[0-9]+|# )' || true
+if ((rc != 0)); then
+	echo "not ok - $name: VM run failed with status $rc (log: ${LOG#"$ROOT"/})"
+	tail -n 30 "$LOG" | sed 's/^/# /'
+	exit 1
+fi
