@@ -1045,6 +1045,7 @@ static void kml_disable(void)
 	if (atomic_cmpxchg(&kml_disabled, 0, 1))
 		return;
 	WRITE_ONCE(kmemleak_enabled, false);
+	/* pairs with the release in kmemleak_late_init(): workqueues exist */
 	if (smp_load_acquire(&kml_late_done))
 		schedule_work(&kml_cleanup_work);
 	pr_info("Kernel memory leak detector disabled\n");
@@ -1085,6 +1086,7 @@ void __init kmemleak_init(void)
 
 static int __init kmemleak_late_init(void)
 {
+	/* pairs with kml_disable(): from now on it may schedule work */
 	smp_store_release(&kml_late_done, true);
 	debugfs_create_file("kmemleak", 0644, NULL, NULL, &kml_fops);
 

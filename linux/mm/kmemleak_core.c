@@ -15,7 +15,7 @@
  */
 #define KML_REGION_SHIFT	21
 #define KML_REGION_BITS		6
-#define KML_NR_REGIONS		(1 << KML_REGION_BITS)
+#define KML_NR_REGIONS		BIT(KML_REGION_BITS)
 
 enum {
 	KML_SHARD_WIDE = KML_NR_REGIONS,
@@ -167,8 +167,12 @@ int kml_insert(struct kmemleak_object *obj)
 		kml_span_extend(&kml_wide_span, obj->pointer, kml_last(obj));
 
 	raw_spin_lock_irqsave(&sh->lock, flags);
+	/*
+	 * The barrier in write_seqcount_begin() orders the initialisation of
+	 * @obj before the store that links it, for lockless readers.
+	 */
 	write_seqcount_begin(&sh->seq);
-	old = rb_find_add_rcu(&obj->node, &sh->root, kml_cmp_obj);
+	old = rb_find_add(&obj->node, &sh->root, kml_cmp_obj);
 	if (!old) {
 		list_add_tail(&obj->list, &sh->objects);
 		sh->nr++;
@@ -414,15 +418,14 @@ void kml_walk_end(void)
 }
 
 /**
- * kml_for_each_object - call @fn on every live object, inside a walk
+ * kml_visit_objects - call @fn on every live object, inside a walk
  * @fn: called with the object's shard lock held; returns false to stop
  * @arg: passed to @fn
  *
  * The shard lock is dropped every KML_BATCH objects to bound the time
  * interrupts stay disabled.
  */
-void kml_for_each_object(bool (*fn)(struct kmemleak_object *obj, void *arg),
-			 void *arg)
+void kml_visit_objects(kml_visit_t fn, void *arg)
 {
 	unsigned long flags;
 	int i;
@@ -721,7 +724,7 @@ static void kml_scan_object(struct kml_scan *sc, struct kmemleak_object *obj)
 				       obj->size, &flags);
 		break;
 	case KML_PERCPU:
-		kml_for_each_cpu(cpu) {
+		kml_each_cpu(cpu) {
 			if (!kml_scan_range(sc, sh, obj,
 					    kml_percpu_addr(obj->pointer, cpu),
 					    obj->size, &flags))
@@ -770,7 +773,7 @@ static u32 kml_checksum(const struct kmemleak_object *obj)
 	if (obj->space == KML_VIRT)
 		return kml_crc((const void *)obj->pointer, obj->size, 0);
 	if (obj->space == KML_PERCPU) {
-		kml_for_each_cpu(cpu)
+		kml_each_cpu(cpu)
 			crc = kml_crc((const void *)kml_percpu_addr(obj->pointer,
 								    cpu),
 				      obj->size, crc);
@@ -823,17 +826,17 @@ int kml_scan(struct kml_scan *sc)
 	kml_last_scan = sc->start;
 	kml_min_age = sc->min_age;
 
-	kml_for_each_object(kml_whiten, sc);
+	kml_visit_objects(kml_whiten, sc);
 	kml_scan_roots(sc);
 	kml_drain(sc);
 	if (!sc->stopped)
-		kml_for_each_object(kml_recheck, sc);
+		kml_visit_objects(kml_recheck, sc);
 	kml_drain(sc);
 	if (sc->stopped || kml_scan_should_stop()) {
 		sc->stopped = true;
 		return -EINTR;
 	}
-	kml_for_each_object(kml_mark_leak, sc);
+	kml_visit_objects(kml_mark_leak, sc);
 	return 0;
 }
 
@@ -854,7 +857,7 @@ static bool kml_clear_one(struct kmemleak_object *obj, void *arg)
  */
 void kml_clear(void)
 {
-	kml_for_each_object(kml_clear_one, NULL);
+	kml_visit_objects(kml_clear_one, NULL);
 }
 
 static const struct {

@@ -112,8 +112,8 @@ void kml_reset_index(void (*release)(struct kmemleak_object *obj));
 /* Walks over all objects; metadata freed meanwhile stays readable. */
 void kml_walk_begin(void);
 void kml_walk_end(void);
-void kml_for_each_object(bool (*fn)(struct kmemleak_object *obj, void *arg),
-			 void *arg);
+typedef bool (*kml_visit_t)(struct kmemleak_object *obj, void *arg);
+void kml_visit_objects(kml_visit_t fn, void *arg);
 
 /* Position in (shard, address) order; zeroed means "from the start". */
 struct kml_cursor {

@@ -35,7 +35,7 @@
 #include <linux/types.h>
 
 /* Addresses of the per-CPU copies of a per-CPU object. */
-#define kml_for_each_cpu(cpu)		for_each_possible_cpu(cpu)
+#define kml_each_cpu(cpu)		for_each_possible_cpu(cpu)
 #define kml_percpu_addr(ptr, cpu)	\
 	((unsigned long)per_cpu_ptr((void __percpu __force *)(ptr), (cpu)))
 
@@ -54,6 +54,7 @@ static inline unsigned long kml_read_word(const unsigned long *p)
 	unsigned long v;
 
 	kasan_disable_current();
+	/* other CPUs write scanned memory: a torn or stale word is harmless */
 	v = data_race(READ_ONCE(*(unsigned long *)kasan_reset_tag(p)));
 	kasan_enable_current();
 	return v;
