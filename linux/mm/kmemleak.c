@@ -111,7 +111,7 @@ static unsigned int kml_pool_next;	/* slots never handed out start here */
 static LIST_HEAD(kml_pool_free);
 static DEFINE_RAW_SPINLOCK(kml_pool_lock);
 
-static void kml_disable(void);
+static void kml_disable(const char *why);
 
 /*
  * Shards cannot be set up statically, and memblock registers objects long
@@ -171,12 +171,9 @@ static struct kmemleak_object *kml_alloc_meta(gfp_t gfp)
 		flags = KML_POOL;
 	}
 	if (!obj) {
-		if (kml_object_cache)
-			pr_err("out of memory for object metadata, disabling\n");
-		else
-			pr_err("early object pool exhausted (%zu objects); raise CONFIG_DEBUG_KMEMLEAK_MEM_POOL_SIZE, disabling\n",
-			       ARRAY_SIZE(kml_pool));
-		kml_disable();
+		kml_disable(kml_object_cache ?
+			    "out of memory for object metadata" :
+			    "early object pool exhausted: raise CONFIG_DEBUG_KMEMLEAK_MEM_POOL_SIZE");
 		return NULL;
 	}
 	memset(obj, 0, sizeof(*obj));
@@ -730,7 +727,8 @@ static void kml_print_contents(struct seq_file *seq,
 	const void *buf = (const void *)obj->pointer;
 	int cpu = raw_smp_processor_id();
 
-	if (obj->space == KML_PHYS)
+	/* once frees are no longer tracked, the block may be gone */
+	if (obj->space == KML_PHYS || !READ_ONCE(kmemleak_free_enabled))
 		return;
 	if (obj->space == KML_PERCPU) {
 		buf = (const void *)kml_percpu_addr(obj->pointer, cpu);
@@ -973,10 +971,10 @@ static ssize_t kml_write(struct file *file, const char __user *ubuf,
 
 	switch (cmd.op) {
 	case KML_CMD_SCAN:
-		kml_do_scan();
+		ret = kml_do_scan();
 		break;
 	case KML_CMD_OFF:
-		kml_disable();
+		kml_disable(NULL);
 		break;
 	case KML_CMD_STACK_ON:
 		WRITE_ONCE(kml_stack_scan, true);
@@ -1039,11 +1037,13 @@ static void kml_cleanup(struct work_struct *work)
 
 static DECLARE_WORK(kml_cleanup_work, kml_cleanup);
 
-/* Stop tracking for good; safe in any context. */
-static void kml_disable(void)
+/* Stop tracking for good; safe in any context.  @why: NULL if asked to. */
+static void kml_disable(const char *why)
 {
 	if (atomic_cmpxchg(&kml_disabled, 0, 1))
 		return;
+	if (why)
+		pr_err("%s\n", why);
 	WRITE_ONCE(kmemleak_enabled, false);
 	/* pairs with the release in kmemleak_late_init(): workqueues exist */
 	if (smp_load_acquire(&kml_late_done))
@@ -1056,7 +1056,7 @@ static int __init kml_boot_param(char *str)
 	if (!str)
 		return -EINVAL;
 	if (!strcmp(str, "off")) {
-		kml_disable();
+		kml_disable(NULL);
 	} else if (!strcmp(str, "on")) {
 		kml_boot_on = true;
 		stack_depot_request_early_init();
@@ -1075,7 +1075,7 @@ early_param("kmemleak", kml_boot_param);
 void __init kmemleak_init(void)
 {
 	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF) && !kml_boot_on)
-		kml_disable();
+		kml_disable(NULL);
 	if (atomic_read(&kml_disabled))
 		return;
 
