@@ -11,7 +11,9 @@ TIMEOUT ?= 600
 LOG     ?= build/vm.log
 MODULE  ?=
 KSRC    ?=
-export FLAVOR FILES CMD APPEND MEM SMP TIMEOUT LOG MODULE KSRC
+SUITE   ?=
+JOBS    ?=
+export FLAVOR FILES CMD APPEND MEM SMP TIMEOUT LOG MODULE KSRC SUITE JOBS
 
 .PHONY: help deps tree kernel kdir vm shell run check clean distclean
 .DEFAULT_GOAL := help

@@ -7,6 +7,7 @@
 # A suite that exits non-zero without reporting a failure, prints no result,
 # or runs fewer tests than planned adds one failure. Skips are not passes.
 # The last line printed is exactly "N passed, N failed".
+# SUITE="name ..." runs only the named suites.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 flavor_lookup "$FLAVOR"
@@ -21,6 +22,7 @@ pass=0 fail=0 skip=0
 summary=()
 while read -r name cmd; do
 	[[ -z $name || $name == \#* ]] && continue
+	[[ -z ${SUITE:-} || " $SUITE " == *" $name "* ]] || continue
 	echo "# suite $name: $cmd"
 	set +e
 	bash -c "$cmd" < /dev/null 2>&1 | tee "$OUT/$name.out"
@@ -45,9 +47,13 @@ while read -r name cmd; do
 	fi
 	summary+=("check: $name: $p passed, $f failed, $s skipped")
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
-done < tests/suites
+done < "${SUITES_FILE:-tests/suites}"
 
-printf '%s\n' "${summary[@]}"
+if ((pass + fail + skip == 0)); then
+	echo "not ok - no test ran${SUITE:+ (SUITE=$SUITE)}"
+	fail=1
+fi
+((${#summary[@]} == 0)) || printf '%s\n' "${summary[@]}"
 ((skip == 0)) || echo "check: $skip skipped (not counted as passed)"
 echo "$pass passed, $fail failed"
 ((fail == 0))

@@ -13,11 +13,23 @@ name=$(basename "$script" .sh)
 export LOG=$BUILD/check/$name.vm.log
 mkdir -p "$BUILD/check"
 
+# The script's output is shown live, and again once it is done between two
+# markers: a kernel message printed in the middle of a live TAP line would
+# otherwise garble it. Without the markers (the VM died), use the live copy.
+cmd="set -o pipefail; sh /$(basename "$script") 2>&1 | tee /tmp/vm-tap.out; rc=\$?
+echo @@tap-begin@@; cat /tmp/vm-tap.out; echo @@tap-end@@; exit \$rc"
 set +e
-FILES="$script $*" CMD="sh /$(basename "$script")" "$ROOT/scripts/vm.sh" > /dev/null
+FILES="$script $*" CMD=$cmd "$ROOT/scripts/vm.sh" > /dev/null
 rc=$?
 set -e
-tr -d '\r' < "$LOG" | grep -aE '^((not )?ok([ ]|$)|1\.\.[0-9]+|# )' || true
+tr -d '\r' < "$LOG" > "$LOG.tmp"
+if grep -q '^@@tap-begin@@' "$LOG.tmp" && grep -q '^@@tap-end@@' "$LOG.tmp"; then
+	sed -n '/^@@tap-begin@@/,/^@@tap-end@@/p' "$LOG.tmp" > "$LOG.tap"
+else
+	cp "$LOG.tmp" "$LOG.tap"
+fi
+grep -aE '^((not )?ok([ ]|$)|1\.\.[0-9]+|# )' "$LOG.tap" || true
+rm -f "$LOG.tmp" "$LOG.tap"
 if ((rc != 0)); then
 	echo "not ok - $name: VM run failed with status $rc (log: ${LOG#"$ROOT"/})"
 	tail -n 30 "$LOG" | sed 's/^/# /'

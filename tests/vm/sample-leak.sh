@@ -18,8 +18,10 @@ mine=$(echo "$line" | sed -n 's/.*, \([0-9]*\) allocated from.*/\1/p')
 echo "# $line"
 [ "${total:-0}" -gt 0 ]
 result "report: leaks are reported" $?
-[ "${mine:-0}" -gt 0 ]
-result "report: leaks are attributed to kmemleak_test" $?
+# ... and at least one frame is symbolised inside the module: "func+0x1/0x2 [kmemleak_test]".
+[ "${mine:-0}" -gt 0 ] &&
+	grep -qE '^    (\[<[0-9a-f]+>\] )?[A-Za-z_][A-Za-z0-9_.]*\+0x[0-9a-f]+/0x[0-9a-f]+ \[kmemleak_test\]$' /tmp/kmemleak.report
+result "report: leaks are attributed to functions of [kmemleak_test]" $?
 
 # Which of the module's leaks were found varies from boot to boot: a stale
 # pointer left in scanned memory hides an object (kmemleak is conservative),
