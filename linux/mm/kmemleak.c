@@ -80,9 +80,11 @@
 #include "kmemleak_core.h"
 
 #define KML_TRACE_DEPTH		16	/* frames kept per allocation */
+#define KML_TRACE_SKIP		8	/* detector frames tolerated before them */
 #define KML_MIN_AGE_MS		5000	/* younger objects are not reported */
 #define KML_FIRST_SCAN_SECS	60	/* boot delay of the scan thread */
 #define KML_SCAN_PERIOD_SECS	600	/* default scan=<secs> */
+#define KML_MAGAZINE		32	/* free descriptors cached per CPU */
 #define KML_HEX_ROW		16
 #define KML_HEX_MAX		32	/* bytes of contents in a report */
 
@@ -159,13 +161,59 @@ static unsigned int kml_pool_available(void)
 	return n;
 }
 
+/*
+ * A few free descriptors per CPU: an allocation followed by a free, the
+ * common pattern, then costs no trip to the slab allocator.  Reachable
+ * from any context, so they are used with interrupts off.
+ */
+struct kml_magazine {
+	unsigned int nr;
+	struct kmemleak_object *objs[KML_MAGAZINE];
+};
+
+static DEFINE_PER_CPU(struct kml_magazine, kml_magazines);
+
+static struct kmemleak_object *kml_magazine_get(void)
+{
+	struct kmemleak_object *obj = NULL;
+	struct kml_magazine *mag;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	mag = this_cpu_ptr(&kml_magazines);
+	if (mag->nr)
+		obj = mag->objs[--mag->nr];
+	local_irq_restore(flags);
+	return obj;
+}
+
+static bool kml_magazine_put(struct kmemleak_object *obj)
+{
+	struct kml_magazine *mag;
+	unsigned long flags;
+	bool kept = false;
+
+	local_irq_save(flags);
+	mag = this_cpu_ptr(&kml_magazines);
+	if (mag->nr < KML_MAGAZINE) {
+		mag->objs[mag->nr++] = obj;
+		kept = true;
+	}
+	local_irq_restore(flags);
+	return kept;
+}
+
 static struct kmemleak_object *kml_alloc_meta(gfp_t gfp)
 {
 	struct kmemleak_object *obj = NULL;
 	u8 flags = 0;
 
-	if (kml_object_cache)
-		obj = kmem_cache_alloc(kml_object_cache, gfp_nested_mask(gfp));
+	if (kml_object_cache) {
+		obj = kml_magazine_get();
+		if (!obj)
+			obj = kmem_cache_alloc(kml_object_cache,
+					       gfp_nested_mask(gfp));
+	}
 	if (!obj) {
 		obj = kml_pool_get();
 		flags = KML_POOL;
@@ -192,7 +240,8 @@ void kml_free_meta(struct kmemleak_object *obj)
 		kmem_cache_free(kml_area_cache, area);
 
 	if (!(obj->flags & KML_POOL)) {
-		kmem_cache_free(kml_object_cache, obj);
+		if (!kml_magazine_put(obj))
+			kmem_cache_free(kml_object_cache, obj);
 		return;
 	}
 	raw_spin_lock_irqsave(&kml_pool_lock, flags);
@@ -200,27 +249,55 @@ void kml_free_meta(struct kmemleak_object *obj)
 	raw_spin_unlock_irqrestore(&kml_pool_lock, flags);
 }
 
+struct kml_trace {
+	unsigned long caller;
+	unsigned long entries[KML_TRACE_DEPTH + KML_TRACE_SKIP];
+	unsigned int nr;
+	unsigned int first;	/* index of @caller once found */
+	bool found;
+};
+
+static bool kml_trace_entry(void *cookie, unsigned long addr)
+{
+	struct kml_trace *t = cookie;
+
+	if (!t->found && addr == t->caller) {
+		t->found = true;
+		t->first = t->nr;
+	}
+	t->entries[t->nr++] = addr;
+	/* stop once the caller's frames are in, or the buffer is full */
+	if (t->found)
+		return t->nr - t->first < KML_TRACE_DEPTH;
+	return t->nr < ARRAY_SIZE(t->entries);
+}
+
 /*
  * Record the stack from @caller outwards: @caller is the return address of
  * the API function, so frames of the detector itself are left out whatever
- * the compiler inlined.
+ * the compiler inlined.  The walk stops as soon as it has the frames it
+ * keeps: unwinding is most of the cost of tracking an allocation.
  */
 static noinline depot_stack_handle_t kml_save_trace(unsigned long caller)
 {
-	unsigned long entries[KML_TRACE_DEPTH + 8];
-	unsigned int nr, first;
+	struct kml_trace t = { .caller = caller };
+	unsigned int nr;
 
 	/* the depot is set up just before kmemleak_init() creates the cache */
 	if (!kml_object_cache)
 		return 0;
-	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
-	for (first = 0; first < nr; first++)
-		if (entries[first] == caller)
-			break;
-	if (first == nr)
-		first = 0;
-	nr = min_t(unsigned int, nr - first, KML_TRACE_DEPTH);
-	return stack_depot_save(entries + first, nr, GFP_NOWAIT);
+#ifdef CONFIG_ARCH_STACKWALK
+	arch_stack_walk(kml_trace_entry, &t, current, NULL);
+#else
+	t.nr = stack_trace_save(t.entries, ARRAY_SIZE(t.entries), 0);
+	for (t.first = 0; t.first < t.nr && !t.found; t.first++)
+		t.found = t.entries[t.first] == caller;
+	t.first -= t.found;
+#endif
+	if (!t.found)
+		t.first = 0;	/* unwinder quirk: keep what we have */
+	nr = min_t(unsigned int, t.nr - t.first, KML_TRACE_DEPTH);
+	return stack_depot_save(t.entries + t.first, nr, GFP_NOWAIT);
 }
 
 static void kml_set_owner(struct kmemleak_object *obj)

@@ -17,6 +17,13 @@
 #define KML_REGION_BITS		6
 #define KML_NR_REGIONS		BIT(KML_REGION_BITS)
 
+/*
+ * One bit per hashed region that ever held an object: most words that
+ * fall between the lowest and highest object (struct page pointers,
+ * vmemmap, text) land in regions without objects and skip the lookup.
+ */
+#define KML_FILTER_BITS		14
+
 enum {
 	KML_SHARD_WIDE = KML_NR_REGIONS,
 	KML_SHARD_PHYS,
@@ -49,6 +56,7 @@ struct kml_span {
 static struct kml_shard kml_shards[KML_NR_SHARDS];
 static struct kml_span kml_spans[KML_NR_SPACES];
 static struct kml_span kml_wide_span;
+static unsigned long kml_region_filter[BITS_TO_LONGS(BIT(KML_FILTER_BITS))];
 static bool kml_walking;
 
 /* Start and minimum age of the last scan; they define "unreferenced". */
@@ -116,6 +124,20 @@ static void kml_span_extend(struct kml_span *span, unsigned long lo,
 	}
 }
 
+static inline unsigned long kml_filter_bit(unsigned long addr)
+{
+	return hash_long(addr >> KML_REGION_SHIFT, KML_FILTER_BITS);
+}
+
+static void kml_filter_add(unsigned long addr)
+{
+	unsigned long bit = kml_filter_bit(addr);
+
+	/* test first: the bits of busy regions are set once and then shared */
+	if (!test_bit(bit, kml_region_filter))
+		set_bit(bit, kml_region_filter);
+}
+
 static inline bool kml_in_span(const struct kml_span *span, unsigned long a)
 {
 	return a >= READ_ONCE(span->lo) && a <= READ_ONCE(span->hi);
@@ -165,6 +187,8 @@ int kml_insert(struct kmemleak_object *obj)
 	kml_span_extend(&kml_spans[obj->space], obj->pointer, kml_last(obj));
 	if (sh == &kml_shards[KML_SHARD_WIDE])
 		kml_span_extend(&kml_wide_span, obj->pointer, kml_last(obj));
+	else if (obj->space == KML_VIRT)
+		kml_filter_add(obj->pointer);
 
 	raw_spin_lock_irqsave(&sh->lock, flags);
 	/*
@@ -349,7 +373,9 @@ static struct kmemleak_object *kml_find(enum kml_space space,
 	if (space == KML_PERCPU)
 		return kml_shard_find(&kml_shards[KML_SHARD_PERCPU], addr);
 
-	obj = kml_shard_find(kml_region_shard(addr), addr);
+	obj = NULL;
+	if (test_bit(kml_filter_bit(addr), kml_region_filter))
+		obj = kml_shard_find(kml_region_shard(addr), addr);
 	if (!obj && kml_in_span(&kml_wide_span, addr))
 		obj = kml_shard_find(&kml_shards[KML_SHARD_WIDE], addr);
 	return obj;

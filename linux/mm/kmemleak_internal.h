@@ -11,6 +11,7 @@
 #define __MM_KMEMLEAK_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/crc32.h>
