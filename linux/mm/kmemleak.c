@@ -16,7 +16,7 @@
  *   allocator is up and when that cache fails.
  * - Objects are indexed by address in range trees (rbtrees), one set per
  *   address space: virtual, physical (memblock) and per-CPU.  The virtual
- *   space is split into 64 shards by the 2 MiB region an object starts in,
+ *   space is split into 256 shards by the 64 KiB region an object starts in,
  *   plus one shard for objects crossing a region boundary, so allocations
  *   on different CPUs rarely share a lock and trees stay shallow.  Each
  *   shard also keeps a list of its objects for whole-set walks.
@@ -712,30 +712,38 @@ static void kml_scan_root(struct kml_scan *sc, const void *start,
 	}
 }
 
+/*
+ * Pages come online a (sub)section at a time and their struct pages are
+ * contiguous there: look the block up once, then walk its struct pages.
+ */
+#ifdef CONFIG_SPARSEMEM
+#define KML_PFN_BLOCK		PAGES_PER_SUBSECTION
+#else
+#define KML_PFN_BLOCK		1UL
+#endif
+
 static void kml_scan_pages(struct kml_scan *sc)
 {
 	struct zone *zone;
 
 	get_online_mems();
 	for_each_populated_zone(zone) {
-		unsigned long pfn;
+		unsigned long pfn, next, end = zone_end_pfn(zone);
 
-		for (pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone);
-		     pfn++) {
+		for (pfn = zone->zone_start_pfn; pfn < end && !sc->stopped;
+		     pfn = next) {
 			struct page *page = pfn_to_online_page(pfn);
 
-			if (!(pfn % 256)) {
-				cond_resched();
-				if (sc->stopped || kml_scan_should_stop()) {
-					sc->stopped = true;
-					break;
-				}
+			next = min(ALIGN(pfn + 1, KML_PFN_BLOCK), end);
+			for (; page && pfn < next; pfn++, page++) {
+				if (page_zone(page) != zone || !page_count(page))
+					continue;
+				kml_scan_block(sc, (unsigned long)page,
+					       (unsigned long)(page + 1), NULL);
 			}
-			if (!page || page_zone(page) != zone ||
-			    !page_count(page))
-				continue;
-			kml_scan_block(sc, (unsigned long)page,
-				       (unsigned long)(page + 1), NULL);
+			cond_resched();
+			if (kml_scan_should_stop())
+				sc->stopped = true;
 		}
 	}
 	put_online_mems();

@@ -8,13 +8,16 @@
 #include "kmemleak_core.h"
 
 /*
- * Virtual objects are sharded by the 2 MiB region they start in, hashed
- * into KML_NR_REGIONS trees.  An object crossing a region boundary goes to
- * the single "wide" shard, which lookups consult only when the address is
- * within the span of the wide objects.
+ * Virtual objects are sharded by the 64 KiB region they start in, hashed
+ * into KML_NR_REGIONS trees.  Slabs are naturally aligned blocks of at
+ * most 32 KiB, so slab objects never cross a region boundary; the objects
+ * that do (vmalloc areas, large kmalloc blocks) go to the single "wide"
+ * shard, which lookups consult only when the address is within the span
+ * of the wide objects.  Small regions spread objects evenly over the
+ * shards, which keeps the trees shallow and the locks apart.
  */
-#define KML_REGION_SHIFT	21
-#define KML_REGION_BITS		6
+#define KML_REGION_SHIFT	16
+#define KML_REGION_BITS		8
 #define KML_NR_REGIONS		BIT(KML_REGION_BITS)
 
 /*
@@ -43,8 +46,8 @@ struct kml_shard {
 	seqcount_raw_spinlock_t seq;	/* lockless lookups by the scanner */
 	struct rb_root root;
 	struct list_head objects;	/* including KML_FREED ones in a walk */
+	struct kmemleak_object *dead;	/* the KML_FREED ones */
 	unsigned long nr;
-	unsigned long nr_freed;
 } ____cacheline_aligned_in_smp;
 
 /* Inclusive address bounds of the indexed objects; they only grow. */
@@ -171,6 +174,69 @@ static int kml_cmp_obj(struct rb_node *a, const struct rb_node *b)
 	return 0;
 }
 
+/* Any object of @sh overlapping [@first, @last]; shard lock held. */
+static struct kmemleak_object *kml_find_range(struct kml_shard *sh,
+					      unsigned long first,
+					      unsigned long last)
+{
+	struct rb_node *node = sh->root.rb_node;
+
+	while (node) {
+		struct kmemleak_object *obj =
+			rb_entry(node, struct kmemleak_object, node);
+
+		if (last < obj->pointer)
+			node = node->rb_left;
+		else if (first > kml_last(obj))
+			node = node->rb_right;
+		else
+			return obj;
+	}
+	return NULL;
+}
+
+static bool kml_clashes_in(struct kml_shard *sh, struct kmemleak_object *obj,
+			   unsigned long first, unsigned long last)
+{
+	struct kmemleak_object *old;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&sh->lock, flags);
+	old = kml_find_range(sh, first, last);
+	if (old)
+		kml_warn_overlap(obj, old);
+	raw_spin_unlock_irqrestore(&sh->lock, flags);
+	return old;
+}
+
+/*
+ * A virtual object can overlap objects of other shards: a region object
+ * the wide ones, a wide object those of every region it covers.  Checked
+ * before insertion and without nesting shard locks, so two overlapping
+ * objects registered at the same moment may both get in: overlaps are
+ * kernel bugs, and this is only the diagnostic for them.
+ */
+static bool kml_clashes_elsewhere(struct kmemleak_object *obj)
+{
+	unsigned long first = obj->pointer, last = kml_last(obj), r, lo, hi;
+	struct kml_shard *wide = &kml_shards[KML_SHARD_WIDE];
+
+	if (kml_shard_of(obj) != wide)
+		return first <= READ_ONCE(kml_wide_span.hi) &&
+		       last >= READ_ONCE(kml_wide_span.lo) &&
+		       kml_clashes_in(wide, obj, first, last);
+
+	for (r = first >> KML_REGION_SHIFT;; r++) {
+		lo = max(first, r << KML_REGION_SHIFT);
+		hi = min(last, ((r + 1) << KML_REGION_SHIFT) - 1);
+		if (test_bit(kml_filter_bit(lo), kml_region_filter) &&
+		    kml_clashes_in(kml_region_shard(lo), obj, lo, hi))
+			return true;
+		if (r == last >> KML_REGION_SHIFT)
+			return false;
+	}
+}
+
 /**
  * kml_insert - index a new object
  * @obj: fully initialised object
@@ -183,6 +249,9 @@ int kml_insert(struct kmemleak_object *obj)
 	struct kml_shard *sh = kml_shard_of(obj);
 	struct rb_node *old;
 	unsigned long flags;
+
+	if (obj->space == KML_VIRT && kml_clashes_elsewhere(obj))
+		return -EEXIST;
 
 	kml_span_extend(&kml_spans[obj->space], obj->pointer, kml_last(obj));
 	if (sh == &kml_shards[KML_SHARD_WIDE])
@@ -317,7 +386,8 @@ static void kml_remove_fn(struct kml_shard *sh, struct kmemleak_object *obj,
 	 */
 	if (kml_walking) {
 		obj->flags |= KML_FREED;
-		sh->nr_freed++;
+		obj->next_dead = sh->dead;
+		sh->dead = obj;
 		r->victim = NULL;
 	} else {
 		list_del(&obj->list);
@@ -423,24 +493,28 @@ void kml_walk_end(void)
 {
 	struct kmemleak_object *obj, *tmp;
 	unsigned long flags;
-	LIST_HEAD(dead);
+	unsigned int n;
 	int i;
 
 	WRITE_ONCE(kml_walking, false);
 	for (i = 0; i < KML_NR_SHARDS; i++) {
 		struct kml_shard *sh = &kml_shards[i];
 
-		raw_spin_lock_irqsave(&sh->lock, flags);
-		if (sh->nr_freed) {
-			list_for_each_entry_safe(obj, tmp, &sh->objects, list)
-				if (obj->flags & KML_FREED)
-					list_move(&obj->list, &dead);
-			sh->nr_freed = 0;
-		}
-		raw_spin_unlock_irqrestore(&sh->lock, flags);
+		do {
+			LIST_HEAD(dead);
+
+			raw_spin_lock_irqsave(&sh->lock, flags);
+			for (n = 0; sh->dead && n < KML_BATCH; n++) {
+				obj = sh->dead;
+				sh->dead = obj->next_dead;
+				list_move(&obj->list, &dead);
+			}
+			raw_spin_unlock_irqrestore(&sh->lock, flags);
+
+			list_for_each_entry_safe(obj, tmp, &dead, list)
+				kml_free_meta(obj);
+		} while (n == KML_BATCH);
 	}
-	list_for_each_entry_safe(obj, tmp, &dead, list)
-		kml_free_meta(obj);
 }
 
 /**
@@ -458,15 +532,24 @@ void kml_visit_objects(kml_visit_t fn, void *arg)
 
 	for (i = 0; i < KML_NR_SHARDS; i++) {
 		struct kml_shard *sh = &kml_shards[i];
-		struct kmemleak_object *obj;
+		struct kmemleak_object *obj, *last;
 		unsigned int batch = 0;
 
 		raw_spin_lock_irqsave(&sh->lock, flags);
+		if (list_empty(&sh->objects)) {
+			raw_spin_unlock_irqrestore(&sh->lock, flags);
+			continue;
+		}
+		/* objects added meanwhile are new: stop at today's tail */
+		last = list_last_entry(&sh->objects, struct kmemleak_object,
+				       list);
 		list_for_each_entry(obj, &sh->objects, list) {
 			if (!(obj->flags & KML_FREED) && !fn(obj, arg)) {
 				raw_spin_unlock_irqrestore(&sh->lock, flags);
 				return;
 			}
+			if (obj == last)
+				break;
 			if (++batch < KML_BATCH)
 				continue;
 			/* @obj stays listed during the walk: resume from it */
@@ -592,7 +675,7 @@ void kml_reset_index(void (*release)(struct kmemleak_object *obj))
 		write_seqcount_end(&sh->seq);
 		list_splice_init(&sh->objects, &dead);
 		sh->nr = 0;
-		sh->nr_freed = 0;
+		sh->dead = NULL;
 		raw_spin_unlock_irqrestore(&sh->lock, flags);
 
 		list_for_each_entry_safe(obj, tmp, &dead, list) {
@@ -733,9 +816,11 @@ static void kml_scan_object(struct kml_scan *sc, struct kmemleak_object *obj)
 		goto out;
 
 	if (!hlist_empty(&obj->areas)) {
+		/* areas are only added while the object lives: safe to resume */
 		hlist_for_each_entry(area, &obj->areas, node)
-			kml_scan_block(sc, area->start,
-				       area->start + area->size, obj);
+			if (!kml_scan_range(sc, sh, obj, area->start,
+					    area->size, &flags))
+				break;
 		goto out;
 	}
 

@@ -45,6 +45,7 @@ struct kml_area {
  * @areas: scan areas; the whole block is scanned when empty
  * @gray_next: scanner work stack link; NULL when not queued in this scan
  * @jiffies: allocation time
+ * @next_dead: once removed during a walk, link in the shard's dead chain
  * @trace: allocation stack in the stack depot
  * @checksum: CRC32 of the contents at the last scan
  * @min_count: references needed not to be a leak, or KML_BLACK/KML_GRAY
@@ -62,7 +63,10 @@ struct kmemleak_object {
 	unsigned long excess_ref;
 	struct hlist_head areas;
 	struct kmemleak_object *gray_next;
-	unsigned long jiffies;
+	union {
+		unsigned long jiffies;
+		struct kmemleak_object *next_dead;
+	};
 	depot_stack_handle_t trace;
 	u32 checksum;
 	int min_count;

@@ -43,8 +43,8 @@
 /* Physical objects are scanned only through the linear map (lowmem). */
 static inline bool kml_phys_scannable(unsigned long phys, size_t size)
 {
-	return PHYS_PFN(phys) >= min_low_pfn &&
-	       PHYS_PFN(phys + size) <= max_low_pfn;
+	return phys >= PFN_PHYS(min_low_pfn) &&
+	       phys + size <= PFN_PHYS(max_low_pfn);
 }
 
 #define kml_phys_to_virt(phys)		((unsigned long)__va(phys))

@@ -300,12 +300,13 @@ extern unsigned long kml_test_pcpu_offset[KML_TEST_NR_CPUS];
  */
 #define PAGE_SHIFT			12
 #define PHYS_PFN(x)			((unsigned long)((x) >> PAGE_SHIFT))
+#define PFN_PHYS(x)			((unsigned long)(x) << PAGE_SHIFT)
 extern unsigned long min_low_pfn, max_low_pfn, kml_test_phys_offset;
 
 static inline bool kml_phys_scannable(unsigned long phys, size_t size)
 {
-	return PHYS_PFN(phys) >= min_low_pfn &&
-	       PHYS_PFN(phys + size) <= max_low_pfn;
+	return phys >= PFN_PHYS(min_low_pfn) &&
+	       phys + size <= PFN_PHYS(max_low_pfn);
 }
 
 #define kml_phys_to_virt(phys)		((unsigned long)(phys) + kml_test_phys_offset)
