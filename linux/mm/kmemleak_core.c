@@ -12,8 +12,8 @@
  * into KML_NR_REGIONS trees.  Slabs are naturally aligned blocks of at
  * most 32 KiB, so slab objects never cross a region boundary; the objects
  * that do (vmalloc areas, large kmalloc blocks) go to the single "wide"
- * shard, which lookups consult only when the address is within the span
- * of the wide objects.  Small regions spread objects evenly over the
+ * shard, which lookups consult only in regions a wide object ever
+ * covered.  Small regions spread objects evenly over the
  * shards, which keeps the trees shallow and the locks apart.
  */
 #define KML_REGION_SHIFT	16
@@ -24,6 +24,7 @@
  * One bit per hashed region that ever held an object: most words that
  * fall between the lowest and highest object (struct page pointers,
  * vmemmap, text) land in regions without objects and skip the lookup.
+ * Bits are never cleared; a stale one only costs a lookup.
  */
 #define KML_FILTER_BITS		14
 
@@ -58,8 +59,9 @@ struct kml_span {
 
 static struct kml_shard kml_shards[KML_NR_SHARDS];
 static struct kml_span kml_spans[KML_NR_SPACES];
-static struct kml_span kml_wide_span;
 static unsigned long kml_region_filter[BITS_TO_LONGS(BIT(KML_FILTER_BITS))];
+/* the same for the regions wide objects ever covered */
+static unsigned long kml_wide_filter[BITS_TO_LONGS(BIT(KML_FILTER_BITS))];
 static bool kml_walking;
 
 /* Start and minimum age of the last scan; they define "unreferenced". */
@@ -102,7 +104,6 @@ void kml_index_init(void)
 	}
 	for (i = 0; i < KML_NR_SPACES; i++)
 		kml_spans[i].lo = ULONG_MAX;
-	kml_wide_span.lo = ULONG_MAX;
 }
 
 static void kml_span_extend(struct kml_span *span, unsigned long lo,
@@ -132,18 +133,27 @@ static inline unsigned long kml_filter_bit(unsigned long addr)
 	return hash_long(addr >> KML_REGION_SHIFT, KML_FILTER_BITS);
 }
 
-static void kml_filter_add(unsigned long addr)
+static void kml_filter_add(unsigned long *filter, unsigned long addr)
 {
 	unsigned long bit = kml_filter_bit(addr);
 
 	/* test first: the bits of busy regions are set once and then shared */
-	if (!test_bit(bit, kml_region_filter))
-		set_bit(bit, kml_region_filter);
+	if (!test_bit(bit, filter))
+		set_bit(bit, filter);
 }
 
-static inline bool kml_in_span(const struct kml_span *span, unsigned long a)
+/* Mark every region [@first, @last] touches, as long as that means news. */
+static void kml_filter_add_range(unsigned long *filter, unsigned long first,
+				 unsigned long last)
 {
-	return a >= READ_ONCE(span->lo) && a <= READ_ONCE(span->hi);
+	unsigned long r = first >> KML_REGION_SHIFT;
+	unsigned long n = (last >> KML_REGION_SHIFT) - r;
+
+	n = min(n, BIT(KML_FILTER_BITS) - 1);
+	do {
+		kml_filter_add(filter, r << KML_REGION_SHIFT);
+		r++;
+	} while (n--);
 }
 
 static int kml_cmp_addr(const void *key, const struct rb_node *node)
@@ -221,9 +231,9 @@ static bool kml_clashes_elsewhere(struct kmemleak_object *obj)
 	unsigned long first = obj->pointer, last = kml_last(obj), r, lo, hi;
 	struct kml_shard *wide = &kml_shards[KML_SHARD_WIDE];
 
+	/* a region object lies in one region, which @first names */
 	if (kml_shard_of(obj) != wide)
-		return first <= READ_ONCE(kml_wide_span.hi) &&
-		       last >= READ_ONCE(kml_wide_span.lo) &&
+		return test_bit(kml_filter_bit(first), kml_wide_filter) &&
 		       kml_clashes_in(wide, obj, first, last);
 
 	for (r = first >> KML_REGION_SHIFT;; r++) {
@@ -255,9 +265,10 @@ int kml_insert(struct kmemleak_object *obj)
 
 	kml_span_extend(&kml_spans[obj->space], obj->pointer, kml_last(obj));
 	if (sh == &kml_shards[KML_SHARD_WIDE])
-		kml_span_extend(&kml_wide_span, obj->pointer, kml_last(obj));
+		kml_filter_add_range(kml_wide_filter, obj->pointer,
+				     kml_last(obj));
 	else if (obj->space == KML_VIRT)
-		kml_filter_add(obj->pointer);
+		kml_filter_add(kml_region_filter, obj->pointer);
 
 	raw_spin_lock_irqsave(&sh->lock, flags);
 	/*
@@ -446,7 +457,7 @@ static struct kmemleak_object *kml_find(enum kml_space space,
 	obj = NULL;
 	if (test_bit(kml_filter_bit(addr), kml_region_filter))
 		obj = kml_shard_find(kml_region_shard(addr), addr);
-	if (!obj && kml_in_span(&kml_wide_span, addr))
+	if (!obj && test_bit(kml_filter_bit(addr), kml_wide_filter))
 		obj = kml_shard_find(&kml_shards[KML_SHARD_WIDE], addr);
 	return obj;
 }

@@ -554,7 +554,8 @@ static void untrack_part(enum kml_space space, unsigned long ptr, size_t size)
 static void t_setup(void)
 {
 	memset(kml_spans, 0, sizeof(kml_spans));
-	memset(&kml_wide_span, 0, sizeof(kml_wide_span));
+	memset(kml_region_filter, 0, sizeof(kml_region_filter));
+	memset(kml_wide_filter, 0, sizeof(kml_wide_filter));
 	kml_index_init();
 
 	pcpu_arena = calloc(KML_TEST_NR_CPUS, PCPU_UNIT);
