@@ -26,6 +26,7 @@ help:
 	@echo 'make shell                   the same VM, interactive serial console'
 	@echo 'make kdir                    print the kernel build dir (for M= modules)'
 	@echo 'make tree | deps | clean | distclean'
+	@echo 'make bench                   benchmark ours against stock (scripts/bench.sh)'
 	@echo 'all take FLAVOR=ours|stock|debug|defoff (configs/flavors); see README.md'
 
 deps:
@@ -51,6 +52,11 @@ run: kernel
 
 check: kernel
 	@scripts/check.sh
+
+# Benchmarks, not tests: builds both flavours itself (see scripts/bench.sh).
+.PHONY: bench
+bench: deps
+	@scripts/bench.sh
 
 clean:
 	rm -rf build/obj build/vm.log build/check
