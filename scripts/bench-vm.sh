@@ -89,6 +89,7 @@ if [ "$pairs" -gt 0 ]; then
 		done
 		raw "pairs_per_sec.t$t" $pps
 		out "pairs_per_sec.t$t" "$(median $pps)"
+		out "pairs_per_sec_best.t$t" "$(printf '%s\n' $pps | sort -n | tail -1)"
 	done
 fi
 

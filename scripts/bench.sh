@@ -8,7 +8,9 @@
 #                 stock-bench: base.config + bench.config, i.e. the full
 #                 SLUB instead of SLUB_TINY; ours and stock work too)
 #   BENCH_PAIRS   alloc/free pairs per measurement (default 100000)
-#   BENCH_REPS    module loads (or scans) per figure; the median is kept (3)
+#   BENCH_REPS    module loads (or scans) per figure; the median is kept (5;
+#                 the 2-thread speedup is also given from the best loads:
+#                 a vCPU preempted by other host work only slows a load)
 #   BENCH_SCAN_NS object counts for the scan timings, each from a fresh
 #                 boot; the first one is also the metadata measurement
 #                 (default "200000 100000 1000000")
@@ -36,6 +38,9 @@
 #   falls back to the jiffies clocksource (4 ms steps).  tsc_early_khz=
 #   gives the frequency (TCG's TSC runs at the host's), tsc=reliable keeps
 #   the watchdog from dropping it.  The VM script reports the clocksource.
+# - 2 vCPUs on a 2-core host run in parallel only while nothing else runs:
+#   with other load, 2-thread figures of one boot swing by 2x.  Every
+#   sample is in build/bench/*.log (@@bench-raw lines).
 # - loglevel=5 keeps the module's and the detector's informational
 #   messages off the (slow, synchronous) serial console.
 set -euo pipefail
@@ -44,7 +49,7 @@ set -euo pipefail
 OURS=${BENCH_OURS:-ours-bench}
 STOCK=${BENCH_STOCK:-stock-bench}
 PAIRS=${BENCH_PAIRS:-100000}
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 SCAN_NS=${BENCH_SCAN_NS:-200000 100000 1000000}
 DEPTHS=${BENCH_DEPTHS:-0}
 NCPU=${BENCH_SMP:-2}
@@ -271,11 +276,13 @@ for t in ("1", "2"):
     off, st, ou = (num(c, f"pairs_per_sec.t{t}") for c in cfgs)
     row(f"alloc/free throughput, {t} thread{'s' if t != '1' else ''}, pairs/s",
         fmt(off), fmt(st), fmt(ou), f"{ou / st:.2f}x" if st and ou else "")
-sp = []
-for c in cfgs:
-    a, b = num(c, "pairs_per_sec.t1"), num(c, "pairs_per_sec.t2")
-    sp.append(f"{b / a:.2f}x" if a and b else "-")
-row("  2 threads / 1 thread", *sp, "", ">= 1.6x")
+for kind, key in (("medians", "pairs_per_sec"),
+                  ("best loads", "pairs_per_sec_best")):
+    sp = []
+    for c in cfgs:
+        a, b = num(c, f"{key}.t1"), num(c, f"{key}.t2")
+        sp.append(f"{b / a:.2f}x" if a and b else "-")
+    row(f"  2 threads / 1 thread, {kind}", *sp, "", ">= 1.6x")
 
 hdr = ("", "off", "stock", "ours", "ours vs stock", "goal")
 w = [max(len(str(r[i])) for r in rows + [hdr]) for i in range(6)]
