@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Leaks of each kind of tracked memory are reported with their address and
+# size: kmalloc() of several sizes (large ones from the page allocator too),
+# a module's kmem_cache, vmalloc(), per-CPU memory (by its __percpu cookie),
+# krealloc(), kstrdup(), and unreachable lists and cycles, in full. Blocks
+# referenced from module .data, .bss, static and dynamic per-CPU memory, a
+# vmalloc() area or another referenced block, by interior pointers, or
+# through a reachable cycle, are not reported.
+
+source "$(dirname "$(readlink -f "$0")")"/kmemleak_lib.sh
+
+kml_require enabled
+kml_require_module
+kml_create leaks labels || ktap_exit_fail_msg "the test module could not create its blocks"
+ktap_set_plan $(($(wc -l < "$KML_TMP/labels") + 3))
+
+kml_log_mark
+kml_wait_age
+kml_scan_twice || ktap_exit_fail_msg "scan failed"
+kml_report
+kml_check_labels labels
+
+# The backtrace names the allocating function, in the module.
+read -r _ addr _ < <(kml_label kmalloc_8 labels)
+kml_entry "$addr" > "$KML_TMP/entry"
+grep -Eq '^    (\[<[0-9a-f]+>\] )?leak_kmalloc\+0x[0-9a-f]+/0x[0-9a-f]+ \[kmemleak_selftest\]$' "$KML_TMP/entry"
+kml_result "the backtrace names leak_kmalloc [kmemleak_selftest]" $?
+
+# The hex dump shows the first bytes, here the text of the string.
+read -r _ addr _ < <(kml_label kstrdup labels)
+kml_entry "$addr" > "$KML_TMP/entry"
+grep -q '^  hex dump (first 32 bytes):$' "$KML_TMP/entry" &&
+	grep -q '  kmemleak selftes$' "$KML_TMP/entry"
+kml_result "the hex dump of the kstrdup() string shows its text" $?
+
+kml_log_since | grep -Eq "$KML_NEW_LEAKS_RE"
+kml_result "the scan logged 'kmemleak: N new suspected memory leaks (see /sys/kernel/debug/kmemleak)'" $?
+
+ktap_finished

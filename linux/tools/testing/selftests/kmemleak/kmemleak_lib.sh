@@ -1,0 +1,303 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the kmemleak selftests (bash): skip checks, access to the
+# debugfs file and to the test module, and matching of the leak report
+# against the blocks the module made.
+
+KML_DIR="$(dirname "$(readlink -f "$0")")"
+source "$KML_DIR"/../kselftest/ktap_helpers.sh
+
+KML=/sys/kernel/debug/kmemleak
+KML_CTL=/sys/kernel/debug/kmemleak_selftest
+KML_FD="$KML_DIR"/kmemleak_fd
+KML_MODULE="$KML_DIR"/kmemleak_selftest.ko
+KML_VERBOSE=/sys/module/kmemleak/parameters/verbose
+# Which detector runs: "ours" (this tree's) or "stock" (Linux 6.12's).
+KMEMLEAK_IMPL=${KMEMLEAK_IMPL:-ours}
+# Blocks younger than this many seconds at the start of a scan are not reported.
+KML_MIN_AGE=5
+
+KML_TMP=$(mktemp -d /tmp/kmemleak_selftest.XXXXXX)
+# Commands a test adds to undo its changes on exit (e.g. stack=off).
+KML_AT_EXIT=
+kml_exit()
+{
+	eval "$KML_AT_EXIT"
+	rm -rf "$KML_TMP"
+}
+trap kml_exit EXIT
+
+kml_skip_all()
+{
+	ktap_skip_all "$@"
+	exit "$KSFT_SKIP"
+}
+
+# kml_skip DESCRIPTION REASON: a skipped test, with its reason.
+kml_skip()
+{
+	__ktap_test ok "$1" "SKIP $2"
+	KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
+}
+
+# kml_result DESCRIPTION STATUS: pass if STATUS is 0.
+kml_result()
+{
+	if [ "$2" -eq 0 ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_test_fail "$1"
+	fi
+}
+
+# kml_stock_differs DESCRIPTION REASON: true (and the test is reported as
+# skipped) when the stock detector runs, which behaves differently here.
+kml_stock_differs()
+{
+	[ "$KMEMLEAK_IMPL" = stock ] || return 1
+	kml_skip "$1" "stock: $2"
+}
+
+# kml_write CMD: write CMD to the debugfs file in one write(2) and print
+# what it returned: the byte count, or the errno name.
+kml_write()
+{
+	"$KML_FD" "$KML" write "$1"
+}
+
+# kml_do CMD: a command that must succeed.
+kml_do()
+{
+	local ret
+
+	ret=$(kml_write "$1")
+	[ "$ret" = "${#1}" ] && return 0
+	ktap_print_msg "'$1' failed: $ret"
+	return 1
+}
+
+# kml_state: enabled, or disabled (every command but clear fails with
+# EPERM), from the answer to a command that does not exist.
+kml_state()
+{
+	case "$(kml_write kmemleak-selftest-probe)" in
+	EINVAL) echo enabled ;;
+	EPERM) echo disabled ;;
+	*) echo unknown ;;
+	esac
+}
+
+# kml_require enabled|any: print the header and skip when the test cannot run.
+kml_require()
+{
+	ktap_print_header
+	[ "$(id -u)" -eq 0 ] || kml_skip_all "must be run as root"
+	grep -qs ' /sys/kernel/debug debugfs ' /proc/mounts ||
+		kml_skip_all "debugfs is not mounted on /sys/kernel/debug"
+	[ -e "$KML" ] ||
+		kml_skip_all "$KML does not exist: kernel built without CONFIG_DEBUG_KMEMLEAK?"
+	[ -x "$KML_FD" ] || kml_skip_all "the helper $KML_FD is not built"
+	KML_STATE=$(kml_state)
+	if [ "$1" = enabled ] && [ "$KML_STATE" != enabled ]; then
+		kml_skip_all "kmemleak is $KML_STATE"
+	fi
+}
+
+# kml_require_module: load the test module unless it is loaded.
+kml_require_module()
+{
+	[ -e "$KML_CTL" ] && return 0
+	if [ -f "$KML_MODULE" ]; then
+		insmod "$KML_MODULE"
+	else
+		modprobe -q kmemleak_selftest
+	fi
+	[ -e "$KML_CTL" ] ||
+		kml_skip_all "cannot load the test module kmemleak_selftest (build it from this directory's Kbuild)"
+}
+
+# kml_create SCENARIO FILE: let the test module make SCENARIO's blocks and
+# save their labels ("LEAK|KEEP|STACK name 0xaddress size") in
+# $KML_TMP/FILE. Sets KML_CREATED to the time, in seconds.
+kml_create()
+{
+	echo "$1" > "$KML_CTL" || return 1
+	cat "$KML_CTL" > "$KML_TMP/$2"
+	KML_CREATED=$(date +%s)
+	[ -s "$KML_TMP/$2" ]
+}
+
+# kml_wait_age: sleep until the blocks of the last kml_create are older
+# than the minimum age.
+kml_wait_age()
+{
+	local left=$((KML_CREATED + KML_MIN_AGE + 1 - $(date +%s)))
+
+	[ "$left" -le 0 ] || sleep "$left"
+}
+
+# kml_scan_twice: a new leak is reported by the second scan that sees it
+# old enough (its checksum must not change in between).
+kml_scan_twice()
+{
+	kml_do scan && kml_do scan
+}
+
+# kml_report: read the report into $KML_TMP/report, and the address (hex,
+# without 0x and leading zeros) and size of every entry into
+# $KML_TMP/reported.
+kml_report()
+{
+	cat "$KML" > "$KML_TMP/report"
+	awk '/^unreferenced object 0x[0-9a-f]+ \(size [0-9]+\):$/ {
+		a = $3; sub(/^0x0*/, "", a); s = $5; sub(/\):$/, "", s)
+		print a, s
+	}' "$KML_TMP/report" > "$KML_TMP/reported"
+}
+
+# kml_norm 0xADDR: the address as kml_report prints it.
+kml_norm()
+{
+	local a=${1#0x}
+
+	a=${a#"${a%%[!0]*}"}
+	echo "${a:-0}"
+}
+
+# kml_reported_size 0xADDR: print the size the report gives for ADDR, if listed.
+kml_reported_size()
+{
+	awk -v a="$(kml_norm "$1")" '$1 == a { print $2; exit }' "$KML_TMP/reported"
+}
+
+# kml_entry 0xADDR: print the report entry of ADDR.
+kml_entry()
+{
+	awk -v a="$(kml_norm "$1")" '
+		/^unreferenced object / { x = $3; sub(/^0x0*/, "", x); on = (x == a) }
+		on' "$KML_TMP/report"
+}
+
+# kml_label NAME FILE: print "kind address size" of label NAME.
+kml_label()
+{
+	awk -v n="$1" '$2 == n { print $1, $3, $4; exit }' "$KML_TMP/$2"
+}
+
+# kml_check_labels FILE: one test per block of a scenario; a LEAK must be
+# listed with its size, a KEEP must not be listed.
+kml_check_labels()
+{
+	local kind name addr size got bad=0
+
+	while read -r kind name addr size; do
+		got=$(kml_reported_size "$addr")
+		case $kind in
+		LEAK)
+			if [ "$got" = "$size" ]; then
+				ktap_test_pass "$name: leak reported (size $size)"
+			else
+				ktap_print_msg "$name $addr: expected size $size, got '${got:-not listed}'"
+				ktap_test_fail "$name: leak reported (size $size)"
+				bad=1
+			fi
+			;;
+		KEEP)
+			if [ -z "$got" ]; then
+				ktap_test_pass "$name: referenced, not reported"
+			else
+				ktap_print_msg "$name $addr: listed (size $got)"
+				ktap_test_fail "$name: referenced, not reported"
+				bad=1
+			fi
+			;;
+		esac
+	done < "$KML_TMP/$1"
+	[ "$bad" -eq 0 ] || kml_show_report
+}
+
+kml_show_report()
+{
+	ktap_print_msg "report ($(grep -c '^unreferenced' "$KML_TMP/report") entries):"
+	sed 's/^/# /' "$KML_TMP/report"
+}
+
+# kml_count KIND FILE: number of labels of KIND in FILE.
+kml_count()
+{
+	grep -c "^$1 " "$KML_TMP/$2"
+}
+
+# kml_log_mark: mark the kernel log; kml_log_since prints what follows it.
+kml_log_mark()
+{
+	KML_MARK="kmemleak_selftest: mark $$.$RANDOM"
+	echo "$KML_MARK" > /dev/kmsg
+}
+
+kml_log_since()
+{
+	dmesg | awk -v m="$KML_MARK" 'on; index($0, m) { on = 1 }'
+}
+
+# The line a scan that found new leaks logs.
+KML_NEW_LEAKS_RE='kmemleak: [1-9][0-9]* new suspected memory leaks \(see /sys/kernel/debug/kmemleak\)$'
+
+# kml_thread_running: the "kmemleak" scanning kthread exists.
+kml_thread_running()
+{
+	grep -qx kmemleak /proc/[0-9]*/comm 2>/dev/null
+}
+
+# kml_wait_thread yes|no: wait up to 5 s for the thread to be there or not.
+kml_wait_thread()
+{
+	local i
+
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		if kml_thread_running; then
+			[ "$1" = yes ] && return 0
+		else
+			[ "$1" = no ] && return 0
+		fi
+		sleep 0.5
+	done
+	return 1
+}
+
+# kml_show CMD: CMD with its newline made visible, for test names.
+kml_show()
+{
+	local s=${1//$'\n'/\\n}
+
+	echo "'$s'"
+}
+
+# kml_expect_listed 0xADDR SIZE DESCRIPTION: a test that ADDR is listed in
+# the last report with SIZE.
+kml_expect_listed()
+{
+	local got
+
+	got=$(kml_reported_size "$1")
+	if [ "$got" = "$2" ]; then
+		ktap_test_pass "$3"
+	else
+		ktap_print_msg "$1: expected size $2, got '${got:-not listed}'"
+		ktap_test_fail "$3"
+	fi
+}
+
+# kml_expect_unlisted 0xADDR DESCRIPTION: a test that ADDR is not listed.
+kml_expect_unlisted()
+{
+	local got
+
+	got=$(kml_reported_size "$1")
+	if [ -z "$got" ]; then
+		ktap_test_pass "$2"
+	else
+		ktap_print_msg "$1: listed (size $got)"
+		ktap_test_fail "$2"
+	fi
+}

@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A disabled kmemleak: after the "off" command, or when booted disabled
+# (kmemleak=off, or CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF without kmemleak=on),
+# the debugfs file is still there, every command but clear fails with EPERM,
+# no scanning thread runs, and once clear has released what was kept the
+# file reads empty.
+#
+# Writing "off" cannot be undone before a reboot, so on an enabled kmemleak
+# this test only runs with KMEMLEAK_SELFTEST_OFF=1.
+
+source "$(dirname "$(readlink -f "$0")")"/kmemleak_lib.sh
+
+kml_require any
+refused=(scan $'scan\n' off stack=on stack=off scan=on scan=off scan=5
+	 dump=0x12345678 kmemleak-selftest-unknown)
+
+case $KML_STATE in
+enabled)
+	[ "${KMEMLEAK_SELFTEST_OFF:-0}" = 1 ] ||
+		kml_skip_all "writes 'off', which disables kmemleak until reboot: set KMEMLEAK_SELFTEST_OFF=1"
+	ktap_set_plan $((5 + ${#refused[@]}))
+	kml_log_mark
+	ret=$(kml_write off)
+	[ "$ret" = 3 ]
+	kml_result "'off' is accepted and returns 3" $?
+	;;
+disabled)
+	ktap_set_plan $((5 + ${#refused[@]}))
+	kml_log_mark
+	[ -z "$(head -c 1 "$KML")" ]
+	kml_result "booted disabled: $KML reads empty" $?
+	;;
+*)
+	ktap_exit_fail_msg "kmemleak answers neither EINVAL nor EPERM to an unknown command"
+	;;
+esac
+
+if [ "$KML_STATE" = enabled ]; then
+	kml_log_since
+else
+	dmesg
+fi | grep -q 'kmemleak: Kernel memory leak detector disabled$'
+kml_result "the log says 'kmemleak: Kernel memory leak detector disabled'" $?
+
+for c in "${refused[@]}"; do
+	ret=$(kml_write "$c")
+	[ "$ret" = EPERM ] || ktap_print_msg "write returned $ret"
+	kml_result "disabled: $(kml_show "$c") fails with EPERM" "$([ "$ret" = EPERM ]; echo $?)"
+done
+
+kml_wait_thread no
+kml_result "disabled: no scanning thread runs" $?
+
+ret=$(kml_write clear)
+[ "$ret" = 5 ] || ktap_print_msg "write returned $ret"
+kml_result "disabled: 'clear' is accepted and returns 5" "$([ "$ret" = 5 ]; echo $?)"
+[ -z "$(head -c 1 "$KML")" ]
+kml_result "disabled: after clear $KML reads empty" $?
+
+ktap_finished

@@ -1,0 +1,845 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test module for the kmemleak selftests: it makes leaks and non-leaks whose
+ * addresses it prints, so that a test can match the kmemleak report exactly.
+ *
+ * Writing a scenario name to /sys/kernel/debug/kmemleak_selftest creates
+ * that scenario's blocks; reading the file returns one line per block of the
+ * last scenario written:
+ *
+ *	LEAK <name> 0x<address> <size>	no reference is left: must be reported
+ *	KEEP <name> 0x<address> <size>	still referenced: must not be reported
+ *	STACK <name> 0x<address> <size>	referenced only from a kthread's stack
+ *	INFO <name> 0x<address> <size>	for diagnostics
+ *
+ * <size> is the size kmemleak is expected to print for the block. The same
+ * lines go to the kernel log. Scenarios: basic, leaks, annotations, stack
+ * (a kthread keeps the only pointer on its stack until "stack-stop").
+ *
+ * Kmemleak only needs a pointer value anywhere in scanned memory to consider
+ * a block referenced, so a stale copy of a leak's address hides it (a false
+ * negative). Two measures keep the leaks free of the copies this module
+ * could leave or meet:
+ *
+ * - The blocks are made by a kthread of the module that, once done, zeroes
+ *   its stack below its frame: kmemleak scans the whole of every stack, and
+ *   the allocation and printing calls left copies of the addresses there.
+ * - Before a leak, blocks of the same kind are taken, and freed once the
+ *   scenario is made, so that the leak does not get a recently freed block
+ *   (see absorb()).
+ *
+ * Copies elsewhere, in memory other kernel code allocated without clearing,
+ * remain possible: the kernel under test is best booted with
+ * init_on_alloc=1 init_on_free=1.
+ *
+ * The module is meant to stay loaded until reboot. Unloading it turns every
+ * KEEP block into a leak, and it does not destroy its slab cache, which
+ * still holds leaked objects (destroying a cache with live objects is a bug).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/kmemleak.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#define NR_ROOTS	16
+#define CACHE_OBJ_SIZE	200
+
+/*
+ * Roots: the module's .data and .bss and its per-CPU section are searched
+ * by every scan. A non-zero initialiser keeps ref_data in .data. They are
+ * only ever written: __used and WRITE_ONCE() keep the compiler from
+ * dropping them and the stores.
+ */
+static void *ref_data[NR_ROOTS] __used = { [NR_ROOTS - 1] = ref_data };
+static void *ref_bss[NR_ROOTS] __used;
+static DEFINE_PER_CPU(void *, ref_pcpu);
+static LIST_HEAD(ref_list);
+static unsigned int nr_data, nr_bss;
+
+static struct kmem_cache *ksft_cache;
+static struct task_struct *stack_task;
+static DEFINE_MUTEX(ksft_lock);
+
+/* The worker kthread runs one scenario at a time, for ksft_write(). */
+static struct task_struct *worker;
+static DECLARE_WAIT_QUEUE_HEAD(worker_wq);
+static DECLARE_COMPLETION(worker_done);
+static int (*worker_fn)(void);
+static int worker_ret;
+
+enum absorb_kind { ABSORB_KMALLOC, ABSORB_VMALLOC, ABSORB_PERCPU, ABSORB_PAGE };
+
+#define NR_ABSORB	32
+#define MAX_ABSORBED	1024
+
+/* Blocks taken by absorb() for the current scenario, freed at its end. */
+static struct {
+	enum absorb_kind kind;
+	void *p;
+} absorbed[MAX_ABSORBED];
+static unsigned int nr_absorbed;
+
+/* Labels of the last scenario: text only, no pointer values. */
+static char labels[8192];
+static size_t labels_len;
+
+struct ksft_node {
+	struct ksft_node *next;
+	unsigned long seq;
+	struct list_head link;	/* at an offset: links are interior pointers */
+	char pad[24];
+};
+
+/* %px: the test matches these exact addresses in the kmemleak report. */
+static void label(const char *kind, const char *name, const void *addr,
+		  size_t size)
+{
+	labels_len += scnprintf(labels + labels_len,
+				sizeof(labels) - labels_len,
+				"%s %s 0x%px %zu\n", kind, name, addr, size);
+	pr_info("%s %s 0x%px %zu\n", kind, name, addr, size);
+}
+
+static void label_pcpu(const char *kind, const char *name,
+		       const void __percpu *addr, size_t size)
+{
+	label(kind, name, (const void __force *)addr, size);
+}
+
+/* Size kmemleak records for kmalloc(@size): the slab object or the pages. */
+static size_t kmalloc_tracked_size(size_t size)
+{
+	return size <= KMALLOC_MAX_CACHE_SIZE ? kmalloc_size_roundup(size) : size;
+}
+
+static void keep_in_data(void *p)
+{
+	WRITE_ONCE(ref_data[nr_data++ % (NR_ROOTS - 1)], p);
+}
+
+static void keep_in_bss(void *p)
+{
+	WRITE_ONCE(ref_bss[nr_bss++ % NR_ROOTS], p);
+}
+
+/*
+ * Zero this task's stack from its end (kept: it holds the overflow canary)
+ * up to the stack pointer; the stack grows down. Nothing below the stack
+ * pointer is live, and the frames of the calls that made the blocks were
+ * there. (An interrupt taken just after the loop saves the registers there
+ * again; that a scratch register still holds a block's address then is a
+ * chance small enough to accept.)
+ */
+static noinline void scrub_stack(void)
+{
+	unsigned long *p = end_of_stack(current) + 1;
+	unsigned long *sp = (unsigned long *)current_stack_pointer;
+
+	while (p < sp)
+		WRITE_ONCE(*p++, 0);
+}
+
+/* Keep @p, of @kind, with the absorbed blocks until the scenario is made. */
+static void absorb_one(enum absorb_kind kind, void *p)
+{
+	if (nr_absorbed < MAX_ABSORBED) {
+		absorbed[nr_absorbed].kind = kind;
+		absorbed[nr_absorbed++].p = p;
+	}
+}
+
+/*
+ * Allocators hand out first what was freed last, and its last user may
+ * still hold its address: in a dead task's stack, kept for reuse and
+ * scanned, or in a field it never cleared. SLUB also keeps its free list in
+ * the free objects themselves, at mid-object: a live object that does not
+ * overwrite that word points to the one allocated right after it. So,
+ * before making a leak, take NR_ABSORB zeroed blocks of the same kind and
+ * size, freed once the scenario is made: the leak then gets a block freed
+ * long ago, or never used, allocated right after one that holds nothing.
+ */
+static noinline int absorb(enum absorb_kind kind, size_t size)
+{
+	/* small per-CPU blocks come and go with every process */
+	int i, n = kind == ABSORB_PERCPU ? 4 * NR_ABSORB : NR_ABSORB;
+	void *p = NULL;
+
+	for (i = 0; i < n && nr_absorbed < MAX_ABSORBED; i++) {
+		switch (kind) {
+		case ABSORB_KMALLOC:
+			p = kzalloc(size, GFP_KERNEL);
+			break;
+		case ABSORB_VMALLOC:
+			p = vzalloc(size);
+			break;
+		case ABSORB_PERCPU:
+			p = (void __force *)__alloc_percpu(size, sizeof(long));
+			break;
+		case ABSORB_PAGE:
+			p = (void *)get_zeroed_page(GFP_KERNEL);
+			break;
+		}
+		if (!p)
+			return -ENOMEM;
+		absorb_one(kind, p);
+	}
+	return 0;
+}
+
+/*
+ * Kmemleak searches the struct page of every page in use, and the struct
+ * page of a page that was once the first of a slab keeps that slab's
+ * free-list pointer (into the page) after the page is freed and handed out
+ * again. True if the struct page of a page under [@p, @p + @size) holds an
+ * address in that range: the block would never be reported.
+ */
+static bool stale_page_ref(const void *p, size_t size)
+{
+	unsigned long start = (unsigned long)p, end = start + size, a;
+	const unsigned long *w;
+	int i;
+
+	for (a = start & PAGE_MASK; a < end; a += PAGE_SIZE) {
+		w = (const unsigned long *)virt_to_page((void *)a);
+		for (i = 0; i < sizeof(struct page) / sizeof(long); i++)
+			if (READ_ONCE(w[i]) >= start && READ_ONCE(w[i]) < end)
+				return true;
+	}
+	return false;
+}
+
+/* A page, or kmalloc(@size) from the page allocator, without such pages. */
+static noinline void *fresh_pages(enum absorb_kind kind, size_t size)
+{
+	void *p;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		if (kind == ABSORB_PAGE)
+			p = (void *)get_zeroed_page(GFP_KERNEL);
+		else
+			p = kzalloc(size, GFP_KERNEL);
+		if (!p || !stale_page_ref(p, size))
+			return p;
+		absorb_one(kind, p);
+	}
+	return NULL;
+}
+
+static noinline void absorb_release(void)
+{
+	while (nr_absorbed) {
+		void *p = absorbed[--nr_absorbed].p;
+
+		/* no stale copy of the address in our .bss */
+		absorbed[nr_absorbed].p = NULL;
+		switch (absorbed[nr_absorbed].kind) {
+		case ABSORB_KMALLOC:
+			kfree(p);
+			break;
+		case ABSORB_VMALLOC:
+			vfree(p);
+			break;
+		case ABSORB_PERCPU:
+			free_percpu((void __percpu __force *)p);
+			break;
+		case ABSORB_PAGE:
+			free_page((unsigned long)p);
+			break;
+		}
+	}
+}
+
+/* Scenarios. Each returns 0 or -ENOMEM and labels every block it made. */
+
+static noinline int leak_kmalloc(size_t size)
+{
+	char name[32];
+	void *p;
+
+	if (absorb(ABSORB_KMALLOC, size))
+		return -ENOMEM;
+	if (size > KMALLOC_MAX_CACHE_SIZE)
+		p = fresh_pages(ABSORB_KMALLOC, size);
+	else
+		p = kzalloc(size, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "%s%zu",
+		 size > KMALLOC_MAX_CACHE_SIZE ? "kmalloc_large_" : "kmalloc_",
+		 size);
+	label("LEAK", name, p, kmalloc_tracked_size(size));
+	return 0;
+}
+
+static noinline int scenario_basic(void)
+{
+	void *p;
+
+	if (leak_kmalloc(48) || leak_kmalloc(100))
+		return -ENOMEM;
+	p = kzalloc(64, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	keep_in_data(p);
+	label("KEEP", "basic_data_ref", p, kmalloc_tracked_size(64));
+	return 0;
+}
+
+/*
+ * @n nodes linked through ->next; returns the first. @ring: the last one
+ * points back to the first, and the nodes are also on a list_head ring.
+ */
+static noinline struct ksft_node *make_nodes(int n, bool ring,
+					     const char *kind,
+					     const char *name)
+{
+	struct ksft_node *first = NULL, *prev = NULL, *node;
+	char buf[32];
+	int i;
+
+	if (absorb(ABSORB_KMALLOC, sizeof(*node)))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		node = kzalloc(sizeof(*node), GFP_KERNEL);
+		if (!node)
+			return NULL;
+		node->seq = i;
+		INIT_LIST_HEAD(&node->link);
+		if (prev) {
+			prev->next = node;
+			if (ring)
+				list_add(&node->link, &prev->link);
+		} else {
+			first = node;
+		}
+		prev = node;
+		snprintf(buf, sizeof(buf), "%s_%d", name, i);
+		label(kind, buf, node, kmalloc_tracked_size(sizeof(*node)));
+	}
+	if (ring)
+		prev->next = first;
+	return first;
+}
+
+/* A 16-byte block moved by krealloc() to a new one of @size. */
+static noinline void *grown(size_t size)
+{
+	void *p = kzalloc(16, GFP_KERNEL), *q;
+
+	if (!p)
+		return NULL;
+	q = krealloc(p, size, GFP_KERNEL | __GFP_ZERO);
+	if (!q)
+		kfree(p);
+	return q;
+}
+
+static const char leak_string[] = "kmemleak selftest: a leaked kstrdup() string";
+
+static noinline int leak_misc(void)
+{
+	void __percpu *pc;
+	void *p;
+	char *s;
+
+	/* a module-created cache */
+	p = kmem_cache_zalloc(ksft_cache, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	label("LEAK", "kmem_cache_obj", p, kmem_cache_size(ksft_cache));
+
+	if (absorb(ABSORB_VMALLOC, 3 * PAGE_SIZE + 100))
+		return -ENOMEM;
+	p = vzalloc(3 * PAGE_SIZE + 100);
+	if (!p)
+		return -ENOMEM;
+	label("LEAK", "vmalloc", p, PAGE_ALIGN(3 * PAGE_SIZE + 100));
+
+	/* reported by its __percpu cookie */
+	if (absorb(ABSORB_PERCPU, 64))
+		return -ENOMEM;
+	pc = __alloc_percpu(64, sizeof(long));
+	if (!pc)
+		return -ENOMEM;
+	label_pcpu("LEAK", "percpu", pc, 64);
+
+	/* the address of one CPU's copy is not a reference to the block */
+	if (absorb(ABSORB_PERCPU, 32))
+		return -ENOMEM;
+	pc = __alloc_percpu(32, sizeof(long));
+	if (!pc)
+		return -ENOMEM;
+	keep_in_bss(per_cpu_ptr(pc, 0));
+	label_pcpu("LEAK", "percpu_cpu0_addr_only", pc, 32);
+
+	if (absorb(ABSORB_KMALLOC, 300))
+		return -ENOMEM;
+	p = grown(300);
+	if (!p)
+		return -ENOMEM;
+	label("LEAK", "krealloc", p, kmalloc_tracked_size(300));
+
+	if (absorb(ABSORB_KMALLOC, sizeof(leak_string)))
+		return -ENOMEM;
+	s = kstrdup(leak_string, GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	label("LEAK", "kstrdup", s, kmalloc_tracked_size(sizeof(leak_string)));
+
+	/* an unreachable list and an unreachable cycle: reported whole */
+	if (!make_nodes(4, false, "LEAK", "list") ||
+	    !make_nodes(3, true, "LEAK", "cycle"))
+		return -ENOMEM;
+	return 0;
+}
+
+static noinline int keep_misc(void)
+{
+	struct ksft_node *node;
+	void __percpu *pc;
+	void **v, **a, **b;
+	void *p;
+	int cpu = cpumask_last(cpu_possible_mask);
+	int i;
+
+	p = kzalloc(32, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	keep_in_data(p);
+	label("KEEP", "data_ref", p, kmalloc_tracked_size(32));
+
+	p = kzalloc(32, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	keep_in_bss(p);
+	label("KEEP", "bss_ref", p, kmalloc_tracked_size(32));
+
+	/* only the last possible CPU's copy of a static per-CPU variable */
+	p = kzalloc(32, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	WRITE_ONCE(per_cpu(ref_pcpu, cpu), p);
+	label("KEEP", "static_percpu_ref", p, kmalloc_tracked_size(32));
+
+	/* a dynamic per-CPU block, itself kept by its cookie, keeps p */
+	pc = alloc_percpu(void *);
+	if (!pc)
+		return -ENOMEM;
+	p = kzalloc(32, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	*(void **)per_cpu_ptr(pc, cpu) = p;
+	keep_in_data((void __force *)pc);
+	label_pcpu("KEEP", "percpu_block", pc, sizeof(void *));
+	label("KEEP", "dynamic_percpu_ref", p, kmalloc_tracked_size(32));
+
+	/* a pointer in the middle of a vmalloc() area */
+	v = vzalloc(4 * PAGE_SIZE);
+	if (!v)
+		return -ENOMEM;
+	p = kzalloc(32, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	v[3 * PAGE_SIZE / sizeof(void *) - 5] = p;
+	keep_in_data(v);
+	label("KEEP", "vmalloc_area", v, 4 * PAGE_SIZE);
+	label("KEEP", "vmalloc_ref", p, kmalloc_tracked_size(32));
+
+	/* a chain of tracked blocks: bss -> a -> b -> p */
+	a = kzalloc(64, GFP_KERNEL);
+	b = kzalloc(128, GFP_KERNEL);
+	p = kzalloc(32, GFP_KERNEL);
+	if (!a || !b || !p)
+		return -ENOMEM;
+	a[3] = b;
+	b[11] = p;
+	keep_in_bss(a);
+	label("KEEP", "chain_0", a, kmalloc_tracked_size(64));
+	label("KEEP", "chain_1", b, kmalloc_tracked_size(128));
+	label("KEEP", "chain_2", p, kmalloc_tracked_size(32));
+
+	/* only a pointer into the middle of the block */
+	p = kzalloc(256, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	keep_in_bss(p + 100);
+	label("KEEP", "interior_ref", p, kmalloc_tracked_size(256));
+
+	p = kmem_cache_zalloc(ksft_cache, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	keep_in_data(p);
+	label("KEEP", "kmem_cache_obj", p, kmem_cache_size(ksft_cache));
+
+	p = grown(300);
+	if (!p)
+		return -ENOMEM;
+	keep_in_data(p);
+	label("KEEP", "krealloc", p, kmalloc_tracked_size(300));
+
+	/* a cycle reached through an interior pointer to one of its nodes */
+	node = make_nodes(3, true, "KEEP", "reachable_cycle");
+	if (!node)
+		return -ENOMEM;
+	keep_in_data(&node->link);
+
+	/* a list on a list_head in the module's .data */
+	for (i = 0; i < 3; i++) {
+		char name[32];
+
+		node = kzalloc(sizeof(*node), GFP_KERNEL);
+		if (!node)
+			return -ENOMEM;
+		list_add_tail(&node->link, &ref_list);
+		snprintf(name, sizeof(name), "module_list_%d", i);
+		label("KEEP", name, node, kmalloc_tracked_size(sizeof(*node)));
+	}
+	return 0;
+}
+
+static noinline int scenario_leaks(void)
+{
+	static const size_t sizes[] = {
+		8, 20, 150, 1024, PAGE_SIZE, 5000, 20000
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		if (leak_kmalloc(sizes[i]))
+			return -ENOMEM;
+	if (leak_misc())
+		return -ENOMEM;
+	return keep_misc();
+}
+
+/* @parent points to a new 32-byte block at word @slot; returns it. */
+static noinline void *add_child(void **parent, int slot, const char *kind,
+				const char *name)
+{
+	void *p;
+
+	if (absorb(ABSORB_KMALLOC, 32))
+		return NULL;
+	p = kzalloc(32, GFP_KERNEL);
+	if (p) {
+		parent[slot] = p;
+		label(kind, name, p, kmalloc_tracked_size(32));
+	}
+	return p;
+}
+
+static noinline int annotations_slab(void)
+{
+	void **a;
+
+	/* not a leak: never reported, and still searched */
+	a = kzalloc(64, GFP_KERNEL);
+	if (!a || !add_child(a, 1, "KEEP", "not_leak_child"))
+		return -ENOMEM;
+	kmemleak_not_leak(a);
+	label("KEEP", "not_leak", a, kmalloc_tracked_size(64));
+
+	/* ignored: never reported, never searched */
+	a = kzalloc(64, GFP_KERNEL);
+	if (!a || !add_child(a, 1, "LEAK", "ignore_child"))
+		return -ENOMEM;
+	kmemleak_ignore(a);
+	label("KEEP", "ignore", a, kmalloc_tracked_size(64));
+
+	/* not searched, but referenced */
+	a = kzalloc(64, GFP_KERNEL);
+	if (!a || !add_child(a, 1, "LEAK", "no_scan_child"))
+		return -ENOMEM;
+	kmemleak_no_scan(a);
+	keep_in_data(a);
+	label("KEEP", "no_scan", a, kmalloc_tracked_size(64));
+
+	/* not searched, and unreferenced: still reported */
+	if (absorb(ABSORB_KMALLOC, 64))
+		return -ENOMEM;
+	a = kzalloc(64, GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	kmemleak_no_scan(a);
+	label("LEAK", "no_scan_unreferenced", a, kmalloc_tracked_size(64));
+
+	/* only the area [128, 192) of a 512-byte block is searched */
+	a = kzalloc(512, GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	kmemleak_scan_area((char *)a + 128, 64, GFP_KERNEL);
+	keep_in_bss(a);
+	label("KEEP", "scan_area", a, kmalloc_tracked_size(512));
+	if (!add_child(a, 128 / sizeof(void *) + 2, "KEEP", "scan_area_inside") ||
+	    !add_child(a, 2, "LEAK", "scan_area_before") ||
+	    !add_child(a, 256 / sizeof(void *), "LEAK", "scan_area_after"))
+		return -ENOMEM;
+	return 0;
+}
+
+static noinline int annotations_pages(void)
+{
+	void **pg;
+	char *b;
+
+	/*
+	 * Pages from the page allocator are not tracked. Registered with
+	 * min_count 0, a page is searched and never reported, though nothing
+	 * points to it.
+	 */
+	pg = (void **)__get_free_page(GFP_KERNEL | __GFP_ZERO);
+	if (!pg)
+		return -ENOMEM;
+	kmemleak_alloc(pg, PAGE_SIZE, 0, GFP_KERNEL);
+	label("KEEP", "min_count_0_page", pg, PAGE_SIZE);
+	if (!add_child(pg, 5, "KEEP", "min_count_0_child"))
+		return -ENOMEM;
+
+	/* an unregistered page is not searched */
+	pg = (void **)__get_free_page(GFP_KERNEL | __GFP_ZERO);
+	if (!pg)
+		return -ENOMEM;
+	keep_in_bss(pg);
+	if (!add_child(pg, 5, "LEAK", "untracked_page_child"))
+		return -ENOMEM;
+
+	/*
+	 * min_count 2: one reference is not enough, two are. The blocks are
+	 * small pieces of an untracked page, where a stale pointer left by
+	 * the page's earlier users is less likely to fall.
+	 */
+	if (absorb(ABSORB_PAGE, PAGE_SIZE))
+		return -ENOMEM;
+	pg = fresh_pages(ABSORB_PAGE, PAGE_SIZE);
+	if (!pg)
+		return -ENOMEM;
+	b = (char *)pg + 1024;
+	kmemleak_alloc(b, 64, 2, GFP_KERNEL);
+	keep_in_data(b);
+	label("LEAK", "min_count_2_one_ref", b, 64);
+
+	b = (char *)pg + 2048;
+	kmemleak_alloc(b, 64, 2, GFP_KERNEL);
+	keep_in_data(b);
+	keep_in_bss(b);
+	label("KEEP", "min_count_2_two_refs", b, 64);
+	return 0;
+}
+
+static noinline int scenario_annotations(void)
+{
+	if (annotations_slab())
+		return -ENOMEM;
+	return annotations_pages();
+}
+
+/* Runs the scenarios that ksft_write() hands over, one at a time. */
+static int ksft_worker(void *arg)
+{
+	int (*fn)(void);
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible(worker_wq, READ_ONCE(worker_fn) ||
+					 kthread_should_stop());
+		fn = xchg(&worker_fn, NULL);
+		if (!fn)
+			continue;
+		worker_ret = fn();
+		absorb_release();
+		scrub_stack();
+		complete(&worker_done);
+	}
+	return 0;
+}
+
+static int run_scenario(int (*fn)(void))
+{
+	reinit_completion(&worker_done);
+	WRITE_ONCE(worker_fn, fn);
+	wake_up(&worker_wq);
+	wait_for_completion(&worker_done);
+	return worker_ret;
+}
+
+struct ksft_job {
+	struct completion done;
+	int ret;
+};
+
+static noinline void *stack_alloc(void)
+{
+	void *p;
+
+	if (absorb(ABSORB_KMALLOC, 64))
+		return NULL;
+	p = kzalloc(64, GFP_KERNEL);
+	if (p) {
+		label("STACK", "kthread_stack", p, kmalloc_tracked_size(64));
+		/* with CONFIG_VMAP_STACK, a vmalloc() block kmemleak tracks */
+		label("INFO", "kthread_stack_area", task_stack_page(current),
+		      THREAD_SIZE);
+	}
+	return p;
+}
+
+/* Keeps the only pointer to a block in its stack frame until stopped. */
+static int ksft_stack_holder(void *arg)
+{
+	struct ksft_job *job = arg;
+	void *slot[1];
+
+	slot[0] = stack_alloc();
+	barrier_data(slot);
+	job->ret = slot[0] ? 0 : -ENOMEM;
+	absorb_release();
+	scrub_stack();
+	complete(&job->done);
+
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	barrier_data(slot);
+	kfree(slot[0]);
+	return 0;
+}
+
+static void stack_stop(void)
+{
+	if (stack_task) {
+		kthread_stop(stack_task);
+		put_task_struct(stack_task);
+		stack_task = NULL;
+	}
+}
+
+static int stack_start(void)
+{
+	struct ksft_job job = {};
+	struct task_struct *t;
+
+	stack_stop();
+	init_completion(&job.done);
+	t = kthread_run(ksft_stack_holder, &job, "kmemleak_kstack");
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	get_task_struct(t);
+	stack_task = t;
+	wait_for_completion(&job.done);
+	return job.ret;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} scenarios[] = {
+	{ "basic", scenario_basic },
+	{ "leaks", scenario_leaks },
+	{ "annotations", scenario_annotations },
+	{ "stack", NULL },
+};
+
+static ssize_t ksft_write(struct file *file, const char __user *ubuf,
+			  size_t len, loff_t *ppos)
+{
+	char buf[32], *cmd;
+	int i, ret = -EINVAL;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	cmd = strim(buf);
+
+	mutex_lock(&ksft_lock);
+	if (!strcmp(cmd, "stack-stop")) {
+		stack_stop();
+		ret = 0;
+		goto out;
+	}
+	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
+		if (strcmp(cmd, scenarios[i].name))
+			continue;
+		labels_len = 0;
+		labels[0] = '\0';
+		pr_info("scenario %s\n", cmd);
+		if (scenarios[i].fn)
+			ret = run_scenario(scenarios[i].fn);
+		else
+			ret = stack_start();
+		break;
+	}
+out:
+	mutex_unlock(&ksft_lock);
+	return ret ? ret : len;
+}
+
+static ssize_t ksft_read(struct file *file, char __user *ubuf, size_t len,
+			 loff_t *ppos)
+{
+	ssize_t ret;
+
+	mutex_lock(&ksft_lock);
+	ret = simple_read_from_buffer(ubuf, len, ppos, labels, labels_len);
+	mutex_unlock(&ksft_lock);
+	return ret;
+}
+
+static const struct file_operations ksft_fops = {
+	.owner	= THIS_MODULE,
+	.read	= ksft_read,
+	.write	= ksft_write,
+	.llseek	= default_llseek,
+};
+
+static struct dentry *ksft_file;
+
+static int __init kmemleak_selftest_init(void)
+{
+	/* a cache of its own, not merged: its slabs hold only its objects */
+	ksft_cache = kmem_cache_create("kmemleak_selftest", CACHE_OBJ_SIZE, 0,
+				       SLAB_NO_MERGE, NULL);
+	if (!ksft_cache)
+		return -ENOMEM;
+	worker = kthread_run(ksft_worker, NULL, "kmemleak_ksft");
+	if (IS_ERR(worker)) {
+		kmem_cache_destroy(ksft_cache);
+		return PTR_ERR(worker);
+	}
+	ksft_file = debugfs_create_file("kmemleak_selftest", 0600, NULL, NULL,
+					&ksft_fops);
+	return 0;
+}
+
+static void __exit kmemleak_selftest_exit(void)
+{
+	debugfs_remove(ksft_file);
+	mutex_lock(&ksft_lock);
+	stack_stop();
+	mutex_unlock(&ksft_lock);
+	kthread_stop(worker);
+	/* ksft_cache is left in place on purpose: it holds leaked objects */
+}
+
+module_init(kmemleak_selftest_init);
+module_exit(kmemleak_selftest_exit);
+MODULE_DESCRIPTION("Leaks and non-leaks with known addresses for the kmemleak selftests");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# With kmemleak.verbose=1 on the kernel command line, or 1 written to
+# /sys/module/kmemleak/parameters/verbose, a scan prints each new leak to the
+# kernel log in the report's format, and nothing about referenced blocks.
+
+source "$(dirname "$(readlink -f "$0")")"/kmemleak_lib.sh
+
+kml_require enabled
+[ -w "$KML_VERBOSE" ] || kml_skip_all "$KML_VERBOSE is missing"
+kml_require_module
+kml_create basic labels || ktap_exit_fail_msg "the test module could not create its blocks"
+
+boot_param=0
+grep -Eq '(^| )kmemleak\.verbose=(1|y|Y)( |$)' /proc/cmdline && boot_param=1
+ktap_set_plan $(($(wc -l < "$KML_TMP/labels") + 2 + boot_param))
+
+if [ "$boot_param" -eq 1 ]; then
+	grep -qx Y "$KML_VERBOSE"
+	kml_result "kmemleak.verbose=1 on the command line sets the parameter" $?
+fi
+old=$(cat "$KML_VERBOSE")
+echo 1 > "$KML_VERBOSE"
+KML_AT_EXIT='echo "$old" > "$KML_VERBOSE"'
+
+kml_log_mark
+kml_wait_age
+kml_scan_twice || ktap_exit_fail_msg "scan failed"
+kml_log_since > "$KML_TMP/log"
+
+while read -r kind name addr size; do
+	line="unreferenced object 0x0*$(kml_norm "$addr") \\(size $size\\):\$"
+	case $kind in
+	LEAK)
+		grep -Eq "$line" "$KML_TMP/log"
+		kml_result "$name: leak printed to the kernel log" $?
+		;;
+	KEEP)
+		! grep -q "$(kml_norm "$addr")" "$KML_TMP/log"
+		kml_result "$name: referenced, not printed" $?
+		;;
+	esac
+done < "$KML_TMP/labels"
+
+# Each entry has its backtrace, as in the debugfs report.
+read -r _ addr _ < <(kml_label kmalloc_48 labels)
+awk -v a="$(kml_norm "$addr")" '
+	/unreferenced object 0x/ { on = ($0 ~ ("0x0*" a " ")) }
+	on && /leak_kmalloc\+0x[0-9a-f]+\/0x[0-9a-f]+ \[kmemleak_selftest\]$/ { f = 1 }
+	END { exit !f }' "$KML_TMP/log"
+kml_result "a printed leak comes with its backtrace" $?
+
+grep -Eq "$KML_NEW_LEAKS_RE" "$KML_TMP/log"
+kml_result "the scan logged 'kmemleak: N new suspected memory leaks (see /sys/kernel/debug/kmemleak)'" $?
+
+ktap_finished
