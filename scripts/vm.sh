@@ -2,6 +2,7 @@
 # Boot a built kernel in QEMU with a busybox initramfs and run one command.
 #
 # env: FLAVOR FILES CMD APPEND MEM SMP TIMEOUT LOG
+#      ROOTFS=dir     a directory whose content is laid over / (mtimes kept)
 #      INTERACTIVE=1  serial console on the terminal (make shell)
 #      ACCEL=tcg|kvm  force the accelerator (default: KVM if a probe boot works)
 #      BOOT_TIMEOUT   seconds until /init must have started (default 120)
@@ -42,6 +43,12 @@ make_initramfs() {
 	r=$(mktemp -d "$TMP/root.XXXXXX")
 	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc}
 	cp /bin/busybox "$r/bin/busybox"
+	# ROOTFS: a directory laid over / first, so that its programs win over
+	# the busybox applets of the same name.
+	if [[ -n ${ROOTFS:-} ]]; then
+		[[ -d $ROOTFS ]] || die "vm: ROOTFS: no such directory: $ROOTFS"
+		cp -a "$ROOTFS/." "$r/"
+	fi
 	for f in $(/bin/busybox --list-full); do
 		[[ -e $r/$f ]] || ln -s /bin/busybox "$r/$f"
 	done
