@@ -21,6 +21,7 @@ export FLAVOR FILES CMD APPEND MEM SMP TIMEOUT LOG MODULE KSRC SUITE JOBS
 help:
 	@echo 'make run    [MODULE=x.ko]    build, boot, load a module, print kmemleak report'
 	@echo 'make check                   build and run every test suite (tests/suites)'
+	@echo 'make check-stock             the same suites against the stock 6.12 detector'
 	@echo 'make kernel                  prepare the tree and build bzImage + modules'
 	@echo 'make vm     FILES= CMD= [APPEND=] [MEM=] [SMP=] [TIMEOUT=] [LOG=]'
 	@echo 'make shell                   the same VM, interactive serial console'
@@ -52,6 +53,11 @@ run: kernel
 
 check: kernel
 	@scripts/check.sh
+
+# The suites against the stock detector, for differential testing (not in CI).
+.PHONY: check-stock
+check-stock:
+	@$(MAKE) --no-print-directory check FLAVOR=stock
 
 # Benchmarks, not tests: builds both flavours itself (see scripts/bench.sh).
 .PHONY: bench
