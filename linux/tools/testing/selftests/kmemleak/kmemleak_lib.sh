@@ -199,6 +199,8 @@ kml_check_labels()
 			else
 				ktap_print_msg "$name $addr: expected size $size, got '${got:-not listed}'"
 				ktap_test_fail "$name: leak reported (size $size)"
+				# what kmemleak knows of it, in the kernel log
+				kml_write "dump=$addr" > /dev/null
 				bad=1
 			fi
 			;;
@@ -285,6 +287,7 @@ kml_expect_listed()
 	else
 		ktap_print_msg "$1: expected size $2, got '${got:-not listed}'"
 		ktap_test_fail "$3"
+		kml_write "dump=$1" > /dev/null
 	fi
 }
 

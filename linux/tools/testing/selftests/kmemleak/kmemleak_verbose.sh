@@ -34,7 +34,9 @@ while read -r kind name addr size; do
 	case $kind in
 	LEAK)
 		grep -Eq "$line" "$KML_TMP/log"
-		kml_result "$name: leak printed to the kernel log" $?
+		st=$?
+		[ "$st" -eq 0 ] || kml_write "dump=$addr" > /dev/null
+		kml_result "$name: leak printed to the kernel log" $st
 		;;
 	KEEP)
 		! grep -q "$(kml_norm "$addr")" "$KML_TMP/log"
