@@ -99,7 +99,7 @@ copy_prog() {	# copy_prog HOSTPATH VMPATH
 copy_prog "$(command -v bash)" /bin/bash
 copy_prog "$(command -v make)" /usr/bin/make
 copy_prog "$(command -v timeout)" /usr/bin/timeout
-copy_prog "$(command -v readlink)" /usr/bin/readlink
+copy_prog "$(command -v readlink)" /bin/readlink
 # make's recipes need it on a kernel without CONFIG_MULTIUSER (see the source)
 mkdir -p "$ROOTFS/usr/lib"
 gcc -O2 -Wall -shared -fPIC -o "$ROOTFS/usr/lib/spawn-noresetids.so" \
