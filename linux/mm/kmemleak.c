@@ -749,7 +749,12 @@ static void kml_scan_pages(struct kml_scan *sc)
 	put_online_mems();
 }
 
-static void kml_scan_stacks(struct kml_scan *sc)
+/*
+ * Task stacks are roots of their own, scanned only with stack=on; with
+ * CONFIG_VMAP_STACK they are also vmalloc() blocks, which must not be
+ * searched as ordinary objects, or stack=off would change nothing.
+ */
+static void kml_skip_stacks(struct kml_scan *sc)
 {
 	struct task_struct *g, *t;
 
@@ -759,8 +764,32 @@ static void kml_scan_stacks(struct kml_scan *sc)
 
 		if (!stack)
 			continue;
-		kml_scan_block(sc, (unsigned long)stack,
-			       (unsigned long)stack + THREAD_SIZE, NULL);
+		kml_scan_skip(sc, (unsigned long)stack);
+		put_task_stack(t);
+	}
+	rcu_read_unlock();
+}
+
+static void kml_scan_stacks(struct kml_scan *sc)
+{
+	struct task_struct *g, *t;
+
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		void *stack = try_get_task_stack(t);
+		unsigned long lo = (unsigned long)stack;
+		unsigned long hi = lo + THREAD_SIZE;
+
+		if (!stack)
+			continue;
+		/*
+		 * Below our own frame lie only dead locals of this and earlier
+		 * scans, full of stale pointers to tracked blocks.
+		 */
+		if (t == current && !IS_ENABLED(CONFIG_STACK_GROWSUP) &&
+		    (unsigned long)&lo > lo && (unsigned long)&lo < hi)
+			lo = (unsigned long)&lo;
+		kml_scan_block(sc, lo, hi, NULL);
 		put_task_stack(t);
 	}
 	rcu_read_unlock();
@@ -771,6 +800,7 @@ void kml_scan_roots(struct kml_scan *sc)
 {
 	int __maybe_unused cpu;
 
+	kml_skip_stacks(sc);
 	kml_scan_root(sc, _sdata, _edata);
 	kml_scan_root(sc, __bss_start, __bss_stop);
 	if (&__start_ro_after_init[0] < &_sdata[0] ||

@@ -41,6 +41,8 @@ enum {
 
 /* Terminates the scanner's gray stack; any non-NULL link means "queued". */
 #define KML_GRAY_END		((struct kmemleak_object *)1UL)
+/* Never queued in this scan: its contents are scanned some other way. */
+#define KML_GRAY_SKIP		((struct kmemleak_object *)2UL)
 
 struct kml_shard {
 	raw_spinlock_t lock;
@@ -874,6 +876,23 @@ static void kml_drain(struct kml_scan *sc)
 			sc->stopped = true;
 		kml_yield();
 	}
+}
+
+/**
+ * kml_scan_skip - do not scan the object starting at @addr in this scan
+ * @sc: scan state
+ * @addr: start of the object
+ *
+ * For blocks the roots phase handles itself, such as task stacks: the
+ * object still counts references, but its contents are not searched.
+ * Call from kml_scan_roots() before anything could queue it.
+ */
+void kml_scan_skip(struct kml_scan *sc, unsigned long addr)
+{
+	struct kmemleak_object *obj = kml_find(KML_VIRT, addr);
+
+	if (obj && obj->pointer == addr && !obj->gray_next)
+		obj->gray_next = KML_GRAY_SKIP;
 }
 
 static bool kml_whiten(struct kmemleak_object *obj, void *arg)

@@ -152,6 +152,7 @@ struct kml_scan {
 
 void kml_scan_block(struct kml_scan *sc, unsigned long start,
 		    unsigned long end, struct kmemleak_object *scanned);
+void kml_scan_skip(struct kml_scan *sc, unsigned long addr);
 int kml_scan(struct kml_scan *sc);
 void kml_clear(void);
 
