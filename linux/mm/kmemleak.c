@@ -689,18 +689,9 @@ void kml_yield(void)
 	cond_resched();
 }
 
-/* Scan a root in chunks; the early pool is skipped, it is our metadata. */
-static void kml_scan_root(struct kml_scan *sc, const void *start,
-			  const void *end)
+static void kml_scan_chunks(struct kml_scan *sc, unsigned long a,
+			    unsigned long e)
 {
-	unsigned long a = (unsigned long)start, e = (unsigned long)end;
-	unsigned long ps = (unsigned long)kml_pool;
-	unsigned long pe = (unsigned long)(kml_pool + ARRAY_SIZE(kml_pool));
-
-	if (a < pe && ps < e) {
-		kml_scan_root(sc, start, kml_pool);
-		a = pe;
-	}
 	while (a < e && !sc->stopped) {
 		unsigned long next = min(e, a + SZ_64K);
 
@@ -709,6 +700,41 @@ static void kml_scan_root(struct kml_scan *sc, const void *start,
 		cond_resched();
 		if (kml_scan_should_stop())
 			sc->stopped = true;
+	}
+}
+
+/*
+ * Scan a static root, minus our own data: the early pool's descriptors and
+ * the core's address bounds name tracked blocks without keeping them alive.
+ */
+static void kml_scan_root(struct kml_scan *sc, const void *start,
+			  const void *end)
+{
+	unsigned long a = (unsigned long)start, e = (unsigned long)end;
+	unsigned long hole[2][2];
+	const void *priv;
+	size_t size;
+	int i;
+
+	priv = kml_private_data(&size);
+	hole[0][0] = (unsigned long)kml_pool;
+	hole[0][1] = (unsigned long)(kml_pool + ARRAY_SIZE(kml_pool));
+	hole[1][0] = (unsigned long)priv;
+	hole[1][1] = (unsigned long)priv + size;
+
+	while (a < e) {
+		unsigned long stop = e, resume = e;
+
+		/* the first hole overlapping [a, e) */
+		for (i = 0; i < ARRAY_SIZE(hole); i++) {
+			if (hole[i][0] < e && hole[i][1] > a &&
+			    hole[i][0] < stop) {
+				stop = max(a, hole[i][0]);
+				resume = hole[i][1];
+			}
+		}
+		kml_scan_chunks(sc, a, stop);
+		a = resume;
 	}
 }
 

@@ -465,6 +465,22 @@ static struct kmemleak_object *kml_find(enum kml_space space,
 }
 
 /**
+ * kml_private_data - static data of the core that roots must exclude
+ * @size: set to the size of the data
+ *
+ * The address bounds kept for the scanner's filter point into the lowest
+ * and highest tracked blocks: scanned as a root, they would keep those
+ * blocks from ever being reported.
+ *
+ * Return: the start of the data.
+ */
+const void *kml_private_data(size_t *size)
+{
+	*size = sizeof(kml_spans);
+	return kml_spans;
+}
+
+/**
  * kml_count_objects - number of indexed objects
  *
  * Return: the sum of the shard counters, read without locking.

@@ -111,6 +111,7 @@ void kml_call_locked(struct kmemleak_object *obj,
 		     void (*fn)(struct kmemleak_object *obj, void *arg),
 		     void *arg);
 unsigned long kml_count_objects(void);
+const void *kml_private_data(size_t *size);
 void kml_reset_index(void (*release)(struct kmemleak_object *obj));
 
 /* Walks over all objects; metadata freed meanwhile stays readable. */
