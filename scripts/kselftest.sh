@@ -15,10 +15,13 @@
 # build/kselftest/<flavor>/. The VM gets, at /linux, the selftests framework
 # of the flavour's tree (Makefile, lib.mk, kselftest/), the kmemleak target
 # from linux/ with the module and helper in it, and scripts/subarch.include;
-# at /, GNU make, bash, coreutils' timeout and readlink with their shared
-# libraries (busybox has neither make nor bash, and its timeout and readlink
-# lack --foreground and -e, which kselftest uses), and an LD_PRELOAD shim for
-# make (tests/vm/spawn-noresetids.c). tests/vm/kselftest.sh then runs
+# at /, GNU make, bash and coreutils' timeout with their shared libraries
+# (busybox has neither make nor bash, and its timeout lacks --foreground,
+# which kselftest's runner uses), and an LD_PRELOAD shim for make
+# (tests/vm/spawn-noresetids.c). The selftests Makefile's `readlink -e`
+# fails (busybox sh runs its own readlink applet whatever is in PATH); it
+# only sets SRC_PATH, which this target does not use. tests/vm/kselftest.sh
+# then runs
 #   make -C tools/testing/selftests TARGETS=kmemleak run_tests
 # The tests know which detector runs from KMEMLEAK_IMPL (ours|stock), and
 # may write "off" (KMEMLEAK_SELFTEST_OFF=1): the VM is thrown away after.
@@ -99,7 +102,6 @@ copy_prog() {	# copy_prog HOSTPATH VMPATH
 copy_prog "$(command -v bash)" /bin/bash
 copy_prog "$(command -v make)" /usr/bin/make
 copy_prog "$(command -v timeout)" /usr/bin/timeout
-copy_prog "$(command -v readlink)" /bin/readlink
 # make's recipes need it on a kernel without CONFIG_MULTIUSER (see the source)
 mkdir -p "$ROOTFS/usr/lib"
 gcc -O2 -Wall -shared -fPIC -o "$ROOTFS/usr/lib/spawn-noresetids.so" \
