@@ -376,49 +376,9 @@ static void kml_untrack_part(enum kml_space space, unsigned long ptr,
 		kml_track_rest(&old, ptr + size, end - ptr - size);
 }
 
-static void kml_set_gray(struct kmemleak_object *obj, void *arg)
-{
-	WRITE_ONCE(obj->min_count, KML_GRAY);
-}
-
-static void kml_set_black(struct kmemleak_object *obj, void *arg)
-{
-	WRITE_ONCE(obj->min_count, KML_BLACK);
-	obj->flags |= KML_NO_SCAN;
-}
-
-static void kml_set_no_scan(struct kmemleak_object *obj, void *arg)
-{
-	obj->flags |= KML_NO_SCAN;
-}
-
-static void kml_reset_checksum(struct kmemleak_object *obj, void *arg)
-{
-	obj->checksum = 0;
-}
-
 static void kml_set_trace(struct kmemleak_object *obj, void *arg)
 {
 	obj->trace = *(depot_stack_handle_t *)arg;
-}
-
-static void kml_add_area(struct kmemleak_object *obj, void *arg)
-{
-	struct kml_area **areap = arg;
-	struct kml_area *area = *areap;
-	size_t room = obj->pointer + obj->size - area->start;
-
-	/* SIZE_MAX: from @ptr to the end of the object */
-	if (area->size == SIZE_MAX)
-		area->size = room;
-	if (area->size > room) {
-		pr_warn_ratelimited("scan area 0x%08lx (size %zu) exceeds object 0x%08lx (size %zu)\n",
-				    area->start, area->size, obj->pointer,
-				    obj->size);
-		return;
-	}
-	hlist_add_head(&area->node, &obj->areas);
-	*areap = NULL;
 }
 
 /**
@@ -612,6 +572,9 @@ void __ref kmemleak_scan_area(const void *ptr, size_t size, gfp_t gfp)
 			&area))
 		pr_warn_ratelimited("scan area for unknown object at 0x%08lx\n",
 				    (unsigned long)ptr);
+	else if (area)
+		pr_warn_ratelimited("scan area 0x%08lx (size %zu) exceeds its object\n",
+				    (unsigned long)ptr, size);
 	if (area)
 		kmem_cache_free(kml_area_cache, area);
 }

@@ -431,6 +431,55 @@ bool kml_remove(enum kml_space space, unsigned long ptr, bool interior,
 	return true;
 }
 
+/*
+ * Callbacks for kml_update() behind the annotation API; the object's shard
+ * lock is held.
+ */
+
+/* kmemleak_not_leak(): never reported, still scanned. */
+void kml_set_gray(struct kmemleak_object *obj, void *arg)
+{
+	WRITE_ONCE(obj->min_count, KML_GRAY);
+}
+
+/* kmemleak_ignore(): neither reported nor scanned. */
+void kml_set_black(struct kmemleak_object *obj, void *arg)
+{
+	WRITE_ONCE(obj->min_count, KML_BLACK);
+	obj->flags |= KML_NO_SCAN;
+}
+
+/* kmemleak_no_scan() */
+void kml_set_no_scan(struct kmemleak_object *obj, void *arg)
+{
+	obj->flags |= KML_NO_SCAN;
+}
+
+/* kmemleak_transient_leak(): the next scan sees the contents as changed. */
+void kml_reset_checksum(struct kmemleak_object *obj, void *arg)
+{
+	obj->checksum = 0;
+}
+
+/*
+ * kmemleak_scan_area(): @arg points to the new area, which is linked and
+ * the pointer cleared, unless it does not fit in the object.  A size of
+ * SIZE_MAX means "to the end of the object".
+ */
+void kml_add_area(struct kmemleak_object *obj, void *arg)
+{
+	struct kml_area **areap = arg;
+	struct kml_area *area = *areap;
+	size_t room = obj->pointer + obj->size - area->start;
+
+	if (area->size == SIZE_MAX)
+		area->size = room;
+	if (area->size > room)
+		return;
+	hlist_add_head(&area->node, &obj->areas);
+	*areap = NULL;
+}
+
 /* Lockless lookup for the scanner; only valid inside a walk. */
 static struct kmemleak_object *kml_shard_find(struct kml_shard *sh,
 					      unsigned long addr)

@@ -110,6 +110,11 @@ bool kml_update(enum kml_space space, unsigned long ptr, bool interior,
 void kml_call_locked(struct kmemleak_object *obj,
 		     void (*fn)(struct kmemleak_object *obj, void *arg),
 		     void *arg);
+void kml_set_gray(struct kmemleak_object *obj, void *arg);
+void kml_set_black(struct kmemleak_object *obj, void *arg);
+void kml_set_no_scan(struct kmemleak_object *obj, void *arg);
+void kml_reset_checksum(struct kmemleak_object *obj, void *arg);
+void kml_add_area(struct kmemleak_object *obj, void *arg);
 unsigned long kml_count_objects(void);
 const void *kml_private_data(size_t *size);
 void kml_reset_index(void (*release)(struct kmemleak_object *obj));

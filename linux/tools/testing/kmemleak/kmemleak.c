@@ -471,42 +471,6 @@ static void check_listed(int line, const void *const *want)
 #define LISTED(...)	check_listed(__LINE__,				\
 				     (const void *const[]){ __VA_ARGS__ NULL })
 
-/* The glue's update callbacks (mm/kmemleak.c), replicated. */
-static void set_gray(struct kmemleak_object *obj, void *arg)
-{
-	WRITE_ONCE(obj->min_count, KML_GRAY);
-}
-
-static void set_black(struct kmemleak_object *obj, void *arg)
-{
-	WRITE_ONCE(obj->min_count, KML_BLACK);
-	obj->flags |= KML_NO_SCAN;
-}
-
-static void set_no_scan(struct kmemleak_object *obj, void *arg)
-{
-	obj->flags |= KML_NO_SCAN;
-}
-
-static void reset_checksum(struct kmemleak_object *obj, void *arg)
-{
-	obj->checksum = 0;
-}
-
-static void add_area_fn(struct kmemleak_object *obj, void *arg)
-{
-	struct kml_area **areap = arg;
-	struct kml_area *area = *areap;
-	size_t room = obj->pointer + obj->size - area->start;
-
-	if (area->size == SIZE_MAX)
-		area->size = room;
-	if (area->size > room)
-		return;
-	hlist_add_head(&area->node, &obj->areas);
-	*areap = NULL;
-}
-
 /* kmemleak_scan_area(); returns whether the area was added. */
 static bool scan_area(const void *p, size_t size)
 {
@@ -515,7 +479,7 @@ static bool scan_area(const void *p, size_t size)
 	area->start = A(p);
 	area->size = size;
 	INIT_HLIST_NODE(&area->node);
-	kml_update(KML_VIRT, A(p), true, add_area_fn, &area);
+	kml_update(KML_VIRT, A(p), true, kml_add_area, &area);
 	if (!area)
 		return true;
 	free(area);
@@ -908,10 +872,10 @@ static void test_update(void)
 	CHECK(!kml_update(KML_VIRT, p + 64, true, find_fn, &f));
 	CHECK(!kml_update(KML_VIRT, p + 8, false, find_fn, &f));
 	CHECK(!f.meta);
-	CHECK(kml_update(KML_VIRT, p + 8, true, set_gray, NULL));
+	CHECK(kml_update(KML_VIRT, p + 8, true, kml_set_gray, NULL));
 	CHECK(lookup(KML_VIRT, p, false, &f));
 	CHECK_EQ(f.copy.min_count, KML_GRAY);
-	CHECK(kml_update(KML_VIRT, p, false, set_black, NULL));
+	CHECK(kml_update(KML_VIRT, p, false, kml_set_black, NULL));
 	CHECK(lookup(KML_VIRT, p, false, &f));
 	CHECK_EQ(f.copy.min_count, KML_BLACK);
 	CHECK(f.copy.flags & KML_NO_SCAN);
@@ -1307,8 +1271,8 @@ static void test_no_scan(void)
 	unsigned long *n = blk("no-scan", 64, 1), *t = blk("t", 64, 1);
 	unsigned long *m = blk("no-scan-leak", 64, 1);
 
-	CHECK(kml_update(KML_VIRT, A(n), false, set_no_scan, NULL));
-	CHECK(kml_update(KML_VIRT, A(m), false, set_no_scan, NULL));
+	CHECK(kml_update(KML_VIRT, A(n), false, kml_set_no_scan, NULL));
+	CHECK(kml_update(KML_VIRT, A(m), false, kml_set_no_scan, NULL));
 	rootbuf[0] = A(n);
 	n[0] = A(t);
 	age();
@@ -1323,7 +1287,7 @@ static void test_not_leak(void)
 	unsigned long *a = blk("not-leak", 64, 1), *t = blk("t", 64, 1);
 
 	a[0] = A(t);
-	CHECK(kml_update(KML_VIRT, A(a), false, set_gray, NULL));
+	CHECK(kml_update(KML_VIRT, A(a), false, kml_set_gray, NULL));
 	age();
 	scan();
 	scan();
@@ -1339,8 +1303,8 @@ static void test_ignore(void)
 
 	a[0] = A(t);
 	rootbuf[0] = A(b);
-	CHECK(kml_update(KML_VIRT, A(a), false, set_black, NULL));
-	CHECK(kml_update(KML_VIRT, A(b), false, set_black, NULL));
+	CHECK(kml_update(KML_VIRT, A(a), false, kml_set_black, NULL));
+	CHECK(kml_update(KML_VIRT, A(b), false, kml_set_black, NULL));
 	age();
 	scan();
 	scan();
@@ -1357,7 +1321,7 @@ static void test_transient(void)
 	age();
 	scan();
 	REPORTS();
-	CHECK(kml_update(KML_VIRT, A(y), false, reset_checksum, NULL));
+	CHECK(kml_update(KML_VIRT, A(y), false, kml_reset_checksum, NULL));
 	scan();
 	REPORTS(x,);
 	scan();
