@@ -18,12 +18,15 @@
  *
  * Kmemleak only needs a pointer value anywhere in scanned memory to consider
  * a block referenced, so a stale copy of a leak's address hides it (a false
- * negative). Two measures keep the leaks free of the copies this module
+ * negative). Three measures keep the leaks free of the copies this module
  * could leave or meet:
  *
  * - The blocks are made by a kthread of the module that, once done, zeroes
  *   its stack below its frame: kmemleak scans the whole of every stack, and
- *   the allocation and printing calls left copies of the addresses there.
+ *   the allocation calls left copies of the addresses there.
+ * - That kthread is bound to one CPU and, once done, also zeroes that CPU's
+ *   IRQ stack (x86-64), per-CPU memory where interrupts spill registers. The
+ *   labels go to the kernel log only after that.
  * - Before a leak, blocks of the same kind are taken, and freed once the
  *   scenario is made, so that the leak does not get a recently freed block
  *   (see absorb()).
@@ -111,7 +114,18 @@ static void label(const char *kind, const char *name, const void *addr,
 	labels_len += scnprintf(labels + labels_len,
 				sizeof(labels) - labels_len,
 				"%s %s 0x%px %zu\n", kind, name, addr, size);
-	pr_info("%s %s 0x%px %zu\n", kind, name, addr, size);
+}
+
+/* Copy the labels to the kernel log, once the blocks are made. */
+static void log_labels(void)
+{
+	const char *s = labels, *nl;
+
+	while (*s) {
+		nl = strchrnul(s, '\n');
+		pr_info("%.*s\n", (int)(nl - s), s);
+		s = *nl ? nl + 1 : nl;
+	}
 }
 
 static void label_pcpu(const char *kind, const char *name,
@@ -151,6 +165,40 @@ static noinline void scrub_stack(void)
 
 	while (p < sp)
 		WRITE_ONCE(*p++, 0);
+}
+
+/*
+ * An interrupt taken while a block's address sits in a callee-saved register
+ * spills it to the CPU's IRQ stack, which is per-CPU memory and so a root.
+ * The threads that make blocks are bound to ksft_cpu, and clear its IRQ
+ * stack when done: with interrupts off, nothing there is live.
+ */
+static unsigned int ksft_cpu;
+
+static noinline void scrub_irq_stack(void)
+{
+#ifdef CONFIG_X86_64
+	unsigned long flags, *p, *top;
+
+	local_irq_save(flags);
+	top = (unsigned long *)__this_cpu_read(pcpu_hot.hardirq_stack_ptr) + 1;
+	for (p = top - IRQ_STACK_SIZE / sizeof(*p); p < top; p++)
+		WRITE_ONCE(*p, 0);
+	local_irq_restore(flags);
+#endif
+}
+
+/* A kthread like kthread_run(), on ksft_cpu. */
+static struct task_struct *ksft_kthread(int (*fn)(void *), void *arg,
+					const char *name)
+{
+	struct task_struct *t = kthread_create(fn, arg, "%s", name);
+
+	if (!IS_ERR(t)) {
+		kthread_bind(t, ksft_cpu);
+		wake_up_process(t);
+	}
+	return t;
 }
 
 /* Keep @p, of @kind, with the absorbed blocks until the scenario is made. */
@@ -662,6 +710,7 @@ static int ksft_worker(void *arg)
 		worker_ret = fn();
 		absorb_release();
 		scrub_stack();
+		scrub_irq_stack();
 		complete(&worker_done);
 	}
 	return 0;
@@ -708,6 +757,7 @@ static int ksft_stack_holder(void *arg)
 	job->ret = slot[0] ? 0 : -ENOMEM;
 	absorb_release();
 	scrub_stack();
+	scrub_irq_stack();
 	complete(&job->done);
 
 	while (!kthread_should_stop()) {
@@ -737,7 +787,7 @@ static int stack_start(void)
 
 	stack_stop();
 	init_completion(&job.done);
-	t = kthread_run(ksft_stack_holder, &job, "kmemleak_kstack");
+	t = ksft_kthread(ksft_stack_holder, &job, "kmemleak_kstack");
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	get_task_struct(t);
@@ -785,6 +835,7 @@ static ssize_t ksft_write(struct file *file, const char __user *ubuf,
 			ret = run_scenario(scenarios[i].fn);
 		else
 			ret = stack_start();
+		log_labels();
 		break;
 	}
 out:
@@ -819,7 +870,8 @@ static int __init kmemleak_selftest_init(void)
 				       SLAB_NO_MERGE, NULL);
 	if (!ksft_cache)
 		return -ENOMEM;
-	worker = kthread_run(ksft_worker, NULL, "kmemleak_ksft");
+	ksft_cpu = cpumask_first(cpu_online_mask);
+	worker = ksft_kthread(ksft_worker, NULL, "kmemleak_ksft");
 	if (IS_ERR(worker)) {
 		kmem_cache_destroy(ksft_cache);
 		return PTR_ERR(worker);
