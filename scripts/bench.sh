@@ -29,10 +29,8 @@
 # Measurements: per configuration (off, stock, ours) one boot for the pair
 # timings and one boot per object count for memory and scans (in one boot
 # a scan's time depends on what was allocated and freed before it).
-# - SMP: QEMU's default topology for -smp 2 is one socket with two cores,
-#   and SeaBIOS lists only the first CPU of each socket in its MP table;
-#   without ACPI (tinyconfig) the guest then sees one CPU.  One socket per
-#   CPU makes the MP table list them all.
+# - SMP: vm.sh gives each vCPU a socket of its own, or the guest (no ACPI)
+#   would see one CPU; the table checks that it saw $BENCH_SMP.
 # - Clock: without HPET or ACPI PM timer the guest calibrates its TSC
 #   against the PIT, which fails under host load in TCG; the kernel then
 #   falls back to the jiffies clocksource (4 ms steps).  tsc_early_khz=
@@ -101,7 +99,7 @@ if [[ -z $tsc_khz ]]; then
 	[[ -n $mhz ]] && tsc_khz=$(awk -v m="$mhz" 'BEGIN { printf "%d", m * 1000 }')
 fi
 append="loglevel=5 tsc=reliable${tsc_khz:+ tsc_early_khz=$tsc_khz}"
-smp="$NCPU,sockets=$NCPU,cores=1,threads=1"
+smp=$NCPU
 
 # boot NAME FLAVOR EXTRA_APPEND ARGS...: one VM running bench-vm.sh ARGS;
 # its @@bench lines go to $OUT/NAME.res.

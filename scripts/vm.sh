@@ -21,6 +21,10 @@ KERNEL=$FLAVOR_OBJ/arch/x86/boot/bzImage
 [[ -f $KERNEL ]] || die "vm: no kernel at $KERNEL: run make kernel FLAVOR=$FLAVOR"
 MEM=${MEM:-1G}
 SMP=${SMP:-2}
+# A bare count N means N sockets of one CPU: QEMU makes -smp N one socket of
+# N cores, and SeaBIOS's MP table, all a kernel without ACPI has to find
+# CPUs, lists one CPU per socket.
+[[ $SMP == *[!0-9]* ]] || SMP="$SMP,sockets=$SMP,cores=1,threads=1"
 TIMEOUT=${TIMEOUT:-600}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 LOG=${LOG:-$BUILD/vm.log}
