@@ -21,6 +21,9 @@
  *   on different CPUs rarely share a lock and trees stay shallow.  Each
  *   shard also keeps a list of its objects for whole-set walks.
  * - Stack traces live in the stack depot; an object keeps the handle.
+ *   They are captured by following the frame-pointer chain in task context
+ *   on x86-64 with the frame-pointer unwinder, by arch_stack_walk()
+ *   otherwise (see kml_walk_frames()).
  *
  * Locks, outermost first
  *
@@ -273,6 +276,41 @@ static bool kml_trace_entry(void *cookie, unsigned long addr)
 }
 
 /*
+ * With frame pointers, the frames of a task form a chain on its stack that
+ * can be followed with two loads a frame; the general unwinder also checks
+ * each address against the kernel's and modules' text, several times the
+ * cost.  Only in task context, where the whole chain is on the task stack:
+ * a link leaving it, or not pointing further up, ends the walk, as does
+ * an exception frame (its link is marked, see ENCODE_FRAME_POINTER).
+ * False if it did not reach @t->caller; the general unwinder then starts
+ * over.
+ */
+static __always_inline bool kml_walk_frames(struct kml_trace *t)
+{
+#if defined(CONFIG_X86_64) && defined(CONFIG_UNWINDER_FRAME_POINTER)
+	unsigned long lo = (unsigned long)task_stack_page(current);
+	unsigned long hi = lo + THREAD_SIZE - 2 * sizeof(long);
+	unsigned long fp = (unsigned long)__builtin_frame_address(0);
+	const unsigned long *frame;
+
+	if (!in_task())
+		return false;
+	while (fp >= lo && fp <= hi && IS_ALIGNED(fp, sizeof(long))) {
+		frame = (const unsigned long *)fp;
+		if (!kml_trace_entry(t, READ_ONCE_NOCHECK(frame[1])))
+			break;
+		fp = READ_ONCE_NOCHECK(frame[0]);
+		if (fp <= (unsigned long)frame)
+			break;
+	}
+	if (t->found)
+		return true;
+	t->nr = 0;
+#endif
+	return false;
+}
+
+/*
  * Record the stack from @caller outwards: @caller is the return address of
  * the API function, so frames of the detector itself are left out whatever
  * the compiler inlined.  The walk stops as soon as it has the frames it
@@ -287,7 +325,8 @@ static noinline depot_stack_handle_t kml_save_trace(unsigned long caller)
 	if (!kml_object_cache)
 		return 0;
 #ifdef CONFIG_ARCH_STACKWALK
-	arch_stack_walk(kml_trace_entry, &t, current, NULL);
+	if (!kml_walk_frames(&t))
+		arch_stack_walk(kml_trace_entry, &t, current, NULL);
 #else
 	t.nr = stack_trace_save(t.entries, ARRAY_SIZE(t.entries), 0);
 	for (t.first = 0; t.first < t.nr && !t.found; t.first++)
