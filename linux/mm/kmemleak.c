@@ -289,25 +289,43 @@ static __always_inline bool kml_walk_frames(struct kml_trace *t)
 {
 #if defined(CONFIG_X86_64) && defined(CONFIG_UNWINDER_FRAME_POINTER)
 	unsigned long lo = (unsigned long)task_stack_page(current);
-	unsigned long hi = lo + THREAD_SIZE - 2 * sizeof(long);
+	unsigned long span = THREAD_SIZE - 2 * sizeof(long);
 	unsigned long fp = (unsigned long)__builtin_frame_address(0);
 	const unsigned long *frame;
+	unsigned int n = 0;
 
 	if (!in_task())
 		return false;
-	while (fp >= lo && fp <= hi && IS_ALIGNED(fp, sizeof(long))) {
+	/* up to the caller's frame: the detector's own frames are skipped */
+	for (;;) {
+		if (fp - lo > span || fp % sizeof(long) ||
+		    n++ == KML_TRACE_SKIP)
+			return false;
 		frame = (const unsigned long *)fp;
-		if (!kml_trace_entry(t, READ_ONCE_NOCHECK(frame[1])))
+		if (READ_ONCE_NOCHECK(frame[1]) == t->caller)
 			break;
 		fp = READ_ONCE_NOCHECK(frame[0]);
 		if (fp <= (unsigned long)frame)
-			break;
+			return false;
 	}
-	if (t->found)
-		return true;
-	t->nr = 0;
-#endif
+	/* from there, each link must point further up the same stack */
+	for (n = 0; n < KML_TRACE_DEPTH; n++) {
+		t->entries[n] = READ_ONCE_NOCHECK(frame[1]);
+		fp = READ_ONCE_NOCHECK(frame[0]);
+		if (fp <= (unsigned long)frame || fp - lo > span ||
+		    fp % sizeof(long)) {
+			n++;
+			break;
+		}
+		frame = (const unsigned long *)fp;
+	}
+	t->nr = n;
+	t->first = 0;
+	t->found = true;
+	return true;
+#else
 	return false;
+#endif
 }
 
 /*
