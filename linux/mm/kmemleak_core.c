@@ -70,18 +70,19 @@ static bool kml_walking;
 static unsigned long kml_last_scan;
 static unsigned long kml_min_age;
 
-static inline unsigned long kml_last(const struct kmemleak_object *obj)
+static __always_inline unsigned long kml_last(const struct kmemleak_object *obj)
 {
 	return obj->pointer + (obj->size ? obj->size - 1 : 0);
 }
 
-static struct kml_shard *kml_region_shard(unsigned long addr)
+static __always_inline struct kml_shard *kml_region_shard(unsigned long addr)
 {
 	return &kml_shards[hash_long(addr >> KML_REGION_SHIFT,
 				     KML_REGION_BITS)];
 }
 
-static struct kml_shard *kml_shard_of(const struct kmemleak_object *obj)
+static __always_inline struct kml_shard *
+kml_shard_of(const struct kmemleak_object *obj)
 {
 	if (obj->space == KML_PHYS)
 		return &kml_shards[KML_SHARD_PHYS];
@@ -130,7 +131,7 @@ static void kml_span_extend(struct kml_span *span, unsigned long lo,
 	}
 }
 
-static inline unsigned long kml_filter_bit(unsigned long addr)
+static __always_inline unsigned long kml_filter_bit(unsigned long addr)
 {
 	return hash_long(addr >> KML_REGION_SHIFT, KML_FILTER_BITS);
 }
@@ -158,7 +159,8 @@ static void kml_filter_add_range(unsigned long *filter, unsigned long first,
 	} while (n--);
 }
 
-static int kml_cmp_addr(const void *key, const struct rb_node *node)
+static __always_inline int kml_cmp_addr(const void *key,
+					const struct rb_node *node)
 {
 	unsigned long addr = *(const unsigned long *)key;
 	const struct kmemleak_object *obj =
@@ -172,7 +174,8 @@ static int kml_cmp_addr(const void *key, const struct rb_node *node)
 }
 
 /* Overlapping objects compare equal, so insertion finds them. */
-static int kml_cmp_obj(struct rb_node *a, const struct rb_node *b)
+static __always_inline int kml_cmp_obj(struct rb_node *a,
+				       const struct rb_node *b)
 {
 	const struct kmemleak_object *x =
 		rb_entry(a, struct kmemleak_object, node);
@@ -481,22 +484,32 @@ void kml_add_area(struct kmemleak_object *obj, void *arg)
 }
 
 /* Lockless lookup for the scanner; only valid inside a walk. */
-static struct kmemleak_object *kml_shard_find(struct kml_shard *sh,
-					      unsigned long addr)
+static __always_inline struct kmemleak_object *
+kml_shard_find(struct kml_shard *sh, unsigned long addr)
 {
+	struct kmemleak_object *obj;
 	struct rb_node *node;
 	unsigned int seq;
 
+	/* the descent by hand: with -Os, rb_find() calls the comparison */
 	do {
 		seq = read_seqcount_begin(&sh->seq);
-		node = rb_find_rcu(&addr, &sh->root, kml_cmp_addr);
-	} while (!node && read_seqcount_retry(&sh->seq, seq));
-
-	return node ? rb_entry(node, struct kmemleak_object, node) : NULL;
+		node = READ_ONCE(sh->root.rb_node);
+		while (node) {
+			obj = rb_entry(node, struct kmemleak_object, node);
+			if (addr < obj->pointer)
+				node = READ_ONCE(node->rb_left);
+			else if (addr > kml_last(obj))
+				node = READ_ONCE(node->rb_right);
+			else
+				return obj;
+		}
+	} while (read_seqcount_retry(&sh->seq, seq));
+	return NULL;
 }
 
-static struct kmemleak_object *kml_find(enum kml_space space,
-					unsigned long addr)
+static __always_inline struct kmemleak_object *
+kml_find(enum kml_space space, unsigned long addr)
 {
 	struct kmemleak_object *obj;
 
@@ -595,15 +608,11 @@ void kml_walk_end(void)
 	}
 }
 
-/**
- * kml_visit_objects - call @fn on every live object, inside a walk
- * @fn: called with the object's shard lock held; returns false to stop
- * @arg: passed to @fn
- *
- * The shard lock is dropped every KML_BATCH objects to bound the time
- * interrupts stay disabled.
+/*
+ * The body of kml_visit_objects(); the scan's passes inline it with their
+ * own @fn, so that visiting an object costs no indirect call.
  */
-void kml_visit_objects(kml_visit_t fn, void *arg)
+static __always_inline void __kml_visit(kml_visit_t fn, void *arg)
 {
 	unsigned long flags;
 	int i;
@@ -638,6 +647,19 @@ void kml_visit_objects(kml_visit_t fn, void *arg)
 		}
 		raw_spin_unlock_irqrestore(&sh->lock, flags);
 	}
+}
+
+/**
+ * kml_visit_objects - call @fn on every live object, inside a walk
+ * @fn: called with the object's shard lock held; returns false to stop
+ * @arg: passed to @fn
+ *
+ * The shard lock is dropped every KML_BATCH objects to bound the time
+ * interrupts stay disabled.
+ */
+void kml_visit_objects(kml_visit_t fn, void *arg)
+{
+	__kml_visit(fn, arg);
 }
 
 /* First node of @sh starting at or above @addr. */
@@ -775,7 +797,8 @@ bool kml_unreferenced(const struct kmemleak_object *obj)
 	       time_before_eq(obj->jiffies + kml_min_age, kml_last_scan);
 }
 
-static void kml_push(struct kml_scan *sc, struct kmemleak_object *obj)
+static __always_inline void kml_push(struct kml_scan *sc,
+				     struct kmemleak_object *obj)
 {
 	if (obj->gray_next)
 		return;
@@ -783,7 +806,8 @@ static void kml_push(struct kml_scan *sc, struct kmemleak_object *obj)
 	sc->gray = obj;
 }
 
-static void kml_add_ref(struct kml_scan *sc, struct kmemleak_object *obj)
+static __always_inline void kml_add_ref(struct kml_scan *sc,
+					struct kmemleak_object *obj)
 {
 	int min = READ_ONCE(obj->min_count);
 
@@ -793,11 +817,27 @@ static void kml_add_ref(struct kml_scan *sc, struct kmemleak_object *obj)
 		kml_push(sc, obj);
 }
 
-/* Account one reference to @obj found while scanning @scanned. */
-static void kml_ref(struct kml_scan *sc, struct kmemleak_object *obj,
-		    struct kmemleak_object *scanned)
+/* A reference to @obj, which already has its min_count: the surplus. */
+static noinline void kml_excess_ref(struct kml_scan *sc,
+				    struct kmemleak_object *obj,
+				    struct kmemleak_object *scanned)
 {
-	unsigned long excess;
+	unsigned long excess = READ_ONCE(obj->excess_ref);
+	struct kmemleak_object *to;
+
+	/* passed on to another object, if asked to */
+	if (!excess)
+		return;
+	to = kml_find(KML_VIRT, excess);
+	if (to && to != scanned && to != obj)
+		kml_add_ref(sc, to);
+}
+
+/* Account one reference to @obj found while scanning @scanned. */
+static __always_inline void kml_ref(struct kml_scan *sc,
+				    struct kmemleak_object *obj,
+				    struct kmemleak_object *scanned)
+{
 	int min;
 
 	if (!obj || obj == scanned)
@@ -805,31 +845,20 @@ static void kml_ref(struct kml_scan *sc, struct kmemleak_object *obj,
 	min = READ_ONCE(obj->min_count);
 	if (min == KML_BLACK)
 		return;
-	if (obj->count < min) {
+	if (obj->count < min)
 		kml_add_ref(sc, obj);
-		return;
-	}
-	/* Already referenced enough: pass the surplus on, if asked to. */
-	excess = READ_ONCE(obj->excess_ref);
-	if (excess) {
-		struct kmemleak_object *to = kml_find(KML_VIRT, excess);
-
-		if (to && to != scanned && to != obj)
-			kml_add_ref(sc, to);
-	}
+	else
+		kml_excess_ref(sc, obj, scanned);
 }
 
-/**
- * kml_scan_block - look for references in [@start, @end)
- * @sc: scan state
- * @start: first byte
- * @end: end of the block, exclusive
- * @scanned: object the block belongs to, whose self-references don't count
- *
- * Must be called inside a walk, with the memory kept alive by the caller.
+/*
+ * The word loop of kml_scan_block(), inlined into the scan of objects:
+ * under emulation and -Os every call and return on this path counts.
  */
-void kml_scan_block(struct kml_scan *sc, unsigned long start,
-		    unsigned long end, struct kmemleak_object *scanned)
+static __always_inline void kml_scan_words(struct kml_scan *sc,
+					   unsigned long start,
+					   unsigned long end,
+					   struct kmemleak_object *scanned)
 {
 	const unsigned long *p = (const unsigned long *)ALIGN(start,
 							      sizeof(long));
@@ -855,20 +884,37 @@ void kml_scan_block(struct kml_scan *sc, unsigned long start,
 	}
 }
 
+/**
+ * kml_scan_block - look for references in [@start, @end)
+ * @sc: scan state
+ * @start: first byte
+ * @end: end of the block, exclusive
+ * @scanned: object the block belongs to, whose self-references don't count
+ *
+ * Must be called inside a walk, with the memory kept alive by the caller.
+ */
+void kml_scan_block(struct kml_scan *sc, unsigned long start,
+		    unsigned long end, struct kmemleak_object *scanned)
+{
+	kml_scan_words(sc, start, end, scanned);
+}
+
 /*
  * Scan [start, start + size) of @obj in chunks, holding the shard lock so
  * the memory cannot be freed under us; returns false once @obj is freed.
  */
-static bool kml_scan_range(struct kml_scan *sc, struct kml_shard *sh,
-			   struct kmemleak_object *obj, unsigned long start,
-			   size_t size, unsigned long *flags)
+static __always_inline bool kml_scan_range(struct kml_scan *sc,
+					   struct kml_shard *sh,
+					   struct kmemleak_object *obj,
+					   unsigned long start, size_t size,
+					   unsigned long *flags)
 {
 	unsigned long end = start + size;
 
 	while (start < end) {
 		unsigned long next = min(end, start + KML_CHUNK);
 
-		kml_scan_block(sc, start, next, obj);
+		kml_scan_words(sc, start, next, obj);
 		start = next;
 		if (start >= end)
 			break;
@@ -960,7 +1006,8 @@ void kml_scan_skip(struct kml_scan *sc, unsigned long addr)
 		obj->gray_next = KML_GRAY_SKIP;
 }
 
-static bool kml_whiten(struct kmemleak_object *obj, void *arg)
+static __always_inline bool kml_whiten(struct kmemleak_object *obj,
+				       void *arg)
 {
 	struct kml_scan *sc = arg;
 
@@ -992,7 +1039,8 @@ static u32 kml_checksum(const struct kmemleak_object *obj)
  * middle of being linked somewhere: give it the benefit of the doubt and
  * scan it as if referenced.
  */
-static bool kml_recheck(struct kmemleak_object *obj, void *arg)
+static __always_inline bool kml_recheck(struct kmemleak_object *obj,
+					void *arg)
 {
 	struct kml_scan *sc = arg;
 	u32 crc;
@@ -1008,7 +1056,8 @@ static bool kml_recheck(struct kmemleak_object *obj, void *arg)
 	return true;
 }
 
-static bool kml_mark_leak(struct kmemleak_object *obj, void *arg)
+static __always_inline bool kml_mark_leak(struct kmemleak_object *obj,
+					  void *arg)
 {
 	struct kml_scan *sc = arg;
 
@@ -1032,17 +1081,17 @@ int kml_scan(struct kml_scan *sc)
 	kml_last_scan = sc->start;
 	kml_min_age = sc->min_age;
 
-	kml_visit_objects(kml_whiten, sc);
+	__kml_visit(kml_whiten, sc);
 	kml_scan_roots(sc);
 	kml_drain(sc);
 	if (!sc->stopped)
-		kml_visit_objects(kml_recheck, sc);
+		__kml_visit(kml_recheck, sc);
 	kml_drain(sc);
 	if (sc->stopped || kml_scan_should_stop()) {
 		sc->stopped = true;
 		return -EINTR;
 	}
-	kml_visit_objects(kml_mark_leak, sc);
+	__kml_visit(kml_mark_leak, sc);
 	return 0;
 }
 

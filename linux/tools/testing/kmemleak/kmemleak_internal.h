@@ -157,26 +157,6 @@ static inline void write_seqcount_end(seqcount_raw_spinlock_t *s)
 	__atomic_store_n(&s->sequence, s->sequence + 1, __ATOMIC_RELEASE);
 }
 
-/* tools/include/linux/rbtree.h has no rb_find_rcu(). */
-static __always_inline struct rb_node *
-rb_find_rcu(const void *key, const struct rb_root *tree,
-	    int (*cmp)(const void *key, const struct rb_node *))
-{
-	struct rb_node *node = READ_ONCE(tree->rb_node);
-
-	while (node) {
-		int c = cmp(key, node);
-
-		if (c < 0)
-			node = READ_ONCE(node->rb_left);
-		else if (c > 0)
-			node = READ_ONCE(node->rb_right);
-		else
-			return node;
-	}
-	return NULL;
-}
-
 /* Kernel ctype: isspace() is true for 0xa0 too (lib/ctype.c). */
 #undef isspace
 #define isspace(c)	kml_test_isspace(c)
