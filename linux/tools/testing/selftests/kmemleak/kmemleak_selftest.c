@@ -768,6 +768,13 @@ static int ksft_stack_holder(void *arg)
 	}
 	barrier_data(slot);
 	kfree(slot[0]);
+	/*
+	 * A dead task's stack may be cached for the next one and searched
+	 * all the while: leave no copy of the freed block's address, which
+	 * the next kmalloc() of its size may well return.
+	 */
+	WRITE_ONCE(slot[0], NULL);
+	scrub_stack();
 	return 0;
 }
 
