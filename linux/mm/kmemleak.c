@@ -397,40 +397,10 @@ void kml_warn_overlap(struct kmemleak_object *obj, struct kmemleak_object *old)
 			    old->comm, old->pid);
 }
 
-/* Re-register what is left of @old at [start, start + size). */
-static void kml_track_rest(const struct kmemleak_object *old,
-			   unsigned long start, size_t size)
+/* Hook for the core: metadata for what remains of a partly freed object. */
+struct kmemleak_object *kml_new_meta(void)
 {
-	struct kmemleak_object *obj = kml_alloc_meta(GFP_ATOMIC);
-
-	if (!obj)
-		return;
-	obj->pointer = start;
-	obj->size = size;
-	obj->min_count = old->min_count;
-	obj->space = old->space;
-	obj->flags |= old->flags & KML_NO_SCAN;
-	obj->jiffies = old->jiffies;
-	obj->pid = old->pid;
-	obj->trace = old->trace;
-	memcpy(obj->comm, old->comm, sizeof(obj->comm));
-	if (kml_insert(obj))
-		kml_free_meta(obj);
-}
-
-static void kml_untrack_part(enum kml_space space, unsigned long ptr,
-			     size_t size)
-{
-	struct kmemleak_object old;
-	unsigned long end;
-
-	if (!kml_remove(space, ptr, true, &old))
-		return;
-	end = old.pointer + old.size;
-	if (ptr > old.pointer)
-		kml_track_rest(&old, old.pointer, ptr - old.pointer);
-	if (size < end - ptr)
-		kml_track_rest(&old, ptr + size, end - ptr - size);
+	return kml_alloc_meta(GFP_ATOMIC);
 }
 
 static void kml_set_trace(struct kmemleak_object *obj, void *arg)
@@ -521,7 +491,7 @@ EXPORT_SYMBOL_GPL(kmemleak_free);
 void __ref kmemleak_free_part(const void *ptr, size_t size)
 {
 	if (kml_tracking(READ_ONCE(kmemleak_enabled)) && !IS_ERR_OR_NULL(ptr))
-		kml_untrack_part(KML_VIRT, (unsigned long)ptr, size);
+		kml_remove_part(KML_VIRT, (unsigned long)ptr, size);
 }
 EXPORT_SYMBOL_GPL(kmemleak_free_part);
 
@@ -677,7 +647,7 @@ EXPORT_SYMBOL(kmemleak_alloc_phys);
 void __ref kmemleak_free_part_phys(phys_addr_t phys, size_t size)
 {
 	if (kml_tracking(READ_ONCE(kmemleak_enabled)))
-		kml_untrack_part(KML_PHYS, (unsigned long)phys, size);
+		kml_remove_part(KML_PHYS, (unsigned long)phys, size);
 }
 EXPORT_SYMBOL(kmemleak_free_part_phys);
 

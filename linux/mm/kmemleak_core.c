@@ -434,6 +434,54 @@ bool kml_remove(enum kml_space space, unsigned long ptr, bool interior,
 	return true;
 }
 
+/* Index what is left of @old at [@start, @start + @size). */
+static void kml_keep_rest(const struct kmemleak_object *old,
+			  unsigned long start, size_t size)
+{
+	struct kmemleak_object *obj = kml_new_meta();
+
+	if (!obj)
+		return;
+	obj->pointer = start;
+	obj->size = size;
+	obj->min_count = old->min_count;
+	obj->space = old->space;
+	obj->flags |= old->flags & KML_NO_SCAN;
+	obj->jiffies = old->jiffies;
+	obj->pid = old->pid;
+	obj->trace = old->trace;
+	memcpy(obj->comm, old->comm, sizeof(obj->comm));
+	if (kml_insert(obj))
+		kml_free_meta(obj);
+}
+
+/**
+ * kml_remove_part - unindex part of an object
+ * @space: address space of @ptr
+ * @ptr: start of the part, anywhere in the object
+ * @size: size of the part
+ *
+ * What remains of the object before and after the part is indexed again
+ * as one or two objects, with the original allocation details; scan
+ * areas are dropped.
+ *
+ * Return: whether an object was found at @ptr.
+ */
+bool kml_remove_part(enum kml_space space, unsigned long ptr, size_t size)
+{
+	struct kmemleak_object old;
+	unsigned long end;
+
+	if (!kml_remove(space, ptr, true, &old))
+		return false;
+	end = old.pointer + old.size;
+	if (ptr > old.pointer)
+		kml_keep_rest(&old, old.pointer, ptr - old.pointer);
+	if (size < end - ptr)
+		kml_keep_rest(&old, ptr + size, end - ptr - size);
+	return true;
+}
+
 /*
  * Callbacks for kml_update() behind the annotation API; the object's shard
  * lock is held.

@@ -105,6 +105,7 @@ void kml_index_init(void);
 int kml_insert(struct kmemleak_object *obj);
 bool kml_remove(enum kml_space space, unsigned long ptr, bool interior,
 		struct kmemleak_object *copy);
+bool kml_remove_part(enum kml_space space, unsigned long ptr, size_t size);
 bool kml_update(enum kml_space space, unsigned long ptr, bool interior,
 		void (*fn)(struct kmemleak_object *obj, void *arg), void *arg);
 void kml_call_locked(struct kmemleak_object *obj,
@@ -163,6 +164,7 @@ int kml_scan(struct kml_scan *sc);
 void kml_clear(void);
 
 /* Hooks provided by the glue (mm/kmemleak.c) or the unit tests. */
+struct kmemleak_object *kml_new_meta(void);
 void kml_free_meta(struct kmemleak_object *obj);
 bool kml_scan_should_stop(void);
 void kml_yield(void);

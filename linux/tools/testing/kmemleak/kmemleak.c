@@ -230,6 +230,17 @@ static struct kmemleak_object *mkobj(enum kml_space space, unsigned long ptr,
 	return obj;
 }
 
+/* Hook: zeroed metadata, like the glue's. */
+struct kmemleak_object *kml_new_meta(void)
+{
+	struct kmemleak_object *obj = mkobj(KML_VIRT, 0, 0, 0);
+
+	obj->jiffies = 0;
+	obj->pid = 0;
+	obj->trace = 0;
+	return obj;
+}
+
 /* Like the glue's kml_track(): insert, or release the metadata. */
 static int track_obj(struct kmemleak_object *obj)
 {
@@ -484,35 +495,6 @@ static bool scan_area(const void *p, size_t size)
 		return true;
 	free(area);
 	return false;
-}
-
-/* The glue's kml_track_rest() and kml_untrack_part(), replicated. */
-static void track_rest(const struct kmemleak_object *old, unsigned long start,
-		       size_t size)
-{
-	struct kmemleak_object *obj = mkobj(old->space, start, size, 0);
-
-	obj->min_count = old->min_count;
-	obj->flags |= old->flags & KML_NO_SCAN;
-	obj->jiffies = old->jiffies;
-	obj->pid = old->pid;
-	obj->trace = old->trace;
-	memcpy(obj->comm, old->comm, sizeof(obj->comm));
-	track_obj(obj);
-}
-
-static void untrack_part(enum kml_space space, unsigned long ptr, size_t size)
-{
-	struct kmemleak_object old;
-	unsigned long end;
-
-	if (!kml_remove(space, ptr, true, &old))
-		return;
-	end = old.pointer + old.size;
-	if (ptr > old.pointer)
-		track_rest(&old, old.pointer, ptr - old.pointer);
-	if (size < end - ptr)
-		track_rest(&old, ptr + size, end - ptr - size);
 }
 
 static void t_setup(void)
@@ -968,7 +950,7 @@ static void test_free_part(void)
 	CHECK_EQ(track_obj(o), 0);
 
 	/* middle: two pieces */
-	untrack_part(KML_VIRT, p + 64, 64);
+	kml_remove_part(KML_VIRT, p + 64, 64);
 	CHECK_EQ(kml_count_objects(), 2);
 	CHECK_EQ(meta_freed, 1);
 	AT(KML_VIRT, p, p);
@@ -991,7 +973,7 @@ static void test_free_part(void)
 	CHECK_EQ(f.copy.jiffies, 777);
 
 	/* head of the tail piece */
-	untrack_part(KML_VIRT, p + 128, 32);
+	kml_remove_part(KML_VIRT, p + 128, 32);
 	NONE_AT(KML_VIRT, p + 128);
 	AT(KML_VIRT, p + 160, p + 160);
 	CHECK(lookup(KML_VIRT, p + 160, false, &f));
@@ -999,20 +981,20 @@ static void test_free_part(void)
 	CHECK_EQ(f.copy.min_count, 3);
 
 	/* tail of the head piece, given with an interior pointer */
-	untrack_part(KML_VIRT, p + 48, 16);
+	kml_remove_part(KML_VIRT, p + 48, 16);
 	AT(KML_VIRT, p + 47, p);
 	NONE_AT(KML_VIRT, p + 48);
 	CHECK(lookup(KML_VIRT, p, false, &f));
 	CHECK_EQ(f.copy.size, 48);
 
 	/* a size beyond the end frees to the end */
-	untrack_part(KML_VIRT, p + 200, 4096);
+	kml_remove_part(KML_VIRT, p + 200, 4096);
 	AT(KML_VIRT, p + 199, p + 160);
 	NONE_AT(KML_VIRT, p + 200);
 
 	/* whole */
-	untrack_part(KML_VIRT, p + 160, 40);
-	untrack_part(KML_VIRT, p, 48);
+	kml_remove_part(KML_VIRT, p + 160, 40);
+	kml_remove_part(KML_VIRT, p, 48);
 	CHECK_EQ(kml_count_objects(), 0);
 	CHECK_EQ(meta_live, 0);
 
@@ -1027,7 +1009,7 @@ static void test_free_part(void)
 
 	/* phys space too */
 	CHECK_EQ(track(KML_PHYS, PHYS_BASE, 4096, KML_GRAY), 0);
-	untrack_part(KML_PHYS, PHYS_BASE + 1024, 1024);
+	kml_remove_part(KML_PHYS, PHYS_BASE + 1024, 1024);
 	AT(KML_PHYS, PHYS_BASE + 1023, PHYS_BASE);
 	NONE_AT(KML_PHYS, PHYS_BASE + 1024);
 	AT(KML_PHYS, PHYS_BASE + 2048, PHYS_BASE + 2048);
@@ -1039,7 +1021,7 @@ static void test_free_part_scan(void)
 	unsigned long *a = blk("a", 128, 1);
 
 	rootbuf[0] = A(a) + 64;
-	untrack_part(KML_VIRT, A(a) + 64, 32);
+	kml_remove_part(KML_VIRT, A(a) + 64, 32);
 	age();
 	scan();
 	LISTED(a, (void *)(A(a) + 96),);

@@ -47,6 +47,15 @@ static unsigned long leaks, overlaps;
 
 /* ----------------------------------------------------------- core hooks */
 
+struct kmemleak_object *kml_new_meta(void)
+{
+	struct kmemleak_object *obj = calloc(1, sizeof(*obj));
+
+	if (obj)
+		INIT_HLIST_HEAD(&obj->areas);
+	return obj;
+}
+
 void kml_free_meta(struct kmemleak_object *obj)
 {
 	free(obj);
