@@ -316,7 +316,7 @@ static noinline void absorb_release(void)
 
 static noinline int leak_kmalloc(size_t size)
 {
-	char name[32];
+	char name[40];
 	void *p;
 
 	if (absorb(ABSORB_KMALLOC, size))
