@@ -55,6 +55,15 @@
  * reclaimed when the walk ends.  That is what lets the scanner keep
  * objects on its work stack and look them up without locks, with no
  * reference count or RCU callback on the free path.
+ *
+ * Stale copies
+ *
+ * Any word equal to a block's address keeps it from being reported, and
+ * kmemleak makes such words itself: the scan, the report and the dump
+ * handle the addresses of the blocks they look at, white ones included,
+ * and leave them in dead stack frames, which a later scan searches.  So
+ * the scan thread and the debugfs read and write handlers zero their
+ * stack below their frame before going back (kml_scrub_stack()).
  */
 
 #define pr_fmt(fmt) "kmemleak: " fmt
@@ -906,6 +915,27 @@ void kml_report_new(struct kmemleak_object *obj)
 		kml_print_leak(NULL, obj);
 }
 
+/*
+ * Zero the current task's stack below the caller's frame.  Scanning,
+ * reporting and dumping leave the addresses of the blocks they handled
+ * in dead frames there, and stacks are searched whole: as another task's
+ * stack by the next scan, or as a vmalloc() block once the task has
+ * exited and its stack waits in the cache for the next one.  Those stale
+ * copies would hide the very leaks just found or printed.  Nothing below
+ * the stack pointer is live (the kernel has no red zone), and an
+ * interrupt taken meanwhile is done with its frame before we go on.
+ */
+static noinline __no_sanitize_address void kml_scrub_stack(void)
+{
+#if defined(CONFIG_ARCH_HAS_CURRENT_STACK_POINTER) && !defined(CONFIG_STACK_GROWSUP)
+	unsigned long *p = end_of_stack(current) + 1;	/* keep the canary */
+	unsigned long *sp = (unsigned long *)current_stack_pointer;
+
+	while (p < sp)
+		WRITE_ONCE(*p++, 0);
+#endif
+}
+
 static int kml_do_scan(void)
 {
 	struct kml_scan sc = {
@@ -945,6 +975,7 @@ static int kml_thread_fn(void *arg)
 		}
 		kml_do_scan();
 		mutex_unlock(&kml_scan_mutex);
+		kml_scrub_stack();
 		delay = READ_ONCE(kml_scan_period);
 	}
 	pr_info("automatic scanning stopped\n");
@@ -1034,6 +1065,15 @@ static const struct seq_operations kml_seq_ops = {
 static int kml_open(struct inode *inode, struct file *file)
 {
 	return seq_open_private(file, &kml_seq_ops, sizeof(struct kml_cursor));
+}
+
+static ssize_t kml_read(struct file *file, char __user *buf, size_t size,
+			loff_t *ppos)
+{
+	ssize_t ret = seq_read(file, buf, size, ppos);
+
+	kml_scrub_stack();
+	return ret;
 }
 
 static void kml_dump_locked(struct kmemleak_object *obj, void *arg)
@@ -1138,6 +1178,7 @@ static ssize_t kml_write(struct file *file, const char __user *ubuf,
 	}
 out:
 	mutex_unlock(&kml_scan_mutex);
+	kml_scrub_stack();
 	/* the file position is left alone: a read on this fd starts at 0 */
 	return ret ? ret : size;
 }
@@ -1145,7 +1186,7 @@ out:
 static const struct file_operations kml_fops = {
 	.owner		= THIS_MODULE,
 	.open		= kml_open,
-	.read		= seq_read,
+	.read		= kml_read,
 	.write		= kml_write,
 	.llseek		= seq_lseek,
 	.release	= seq_release_private,
