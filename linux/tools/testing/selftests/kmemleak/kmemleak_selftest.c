@@ -84,7 +84,9 @@ static DECLARE_COMPLETION(worker_done);
 static int (*worker_fn)(void);
 static int worker_ret;
 
-enum absorb_kind { ABSORB_KMALLOC, ABSORB_VMALLOC, ABSORB_PERCPU, ABSORB_PAGE };
+enum absorb_kind {
+	ABSORB_KMALLOC, ABSORB_VMALLOC, ABSORB_PERCPU, ABSORB_PAGE, ABSORB_CACHE
+};
 
 #define NR_ABSORB	32
 #define MAX_ABSORBED	1024
@@ -240,6 +242,9 @@ static noinline int absorb(enum absorb_kind kind, size_t size)
 		case ABSORB_PAGE:
 			p = (void *)get_zeroed_page(GFP_KERNEL);
 			break;
+		case ABSORB_CACHE:
+			p = kmem_cache_zalloc(ksft_cache, GFP_KERNEL);
+			break;
 		}
 		if (!p)
 			return -ENOMEM;
@@ -307,6 +312,9 @@ static noinline void absorb_release(void)
 			break;
 		case ABSORB_PAGE:
 			free_page((unsigned long)p);
+			break;
+		case ABSORB_CACHE:
+			kmem_cache_free(ksft_cache, p);
 			break;
 		}
 	}
@@ -405,7 +413,9 @@ static noinline int leak_misc(void)
 	void *p;
 	char *s;
 
-	/* a module-created cache */
+	/* a module-created cache; not the first object of a slab either */
+	if (absorb(ABSORB_CACHE, CACHE_OBJ_SIZE))
+		return -ENOMEM;
 	p = kmem_cache_zalloc(ksft_cache, GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
