@@ -5,6 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 FLAVOR=${1:-$FLAVOR}
 flavor_lookup "$FLAVOR"
+[[ $FLAVOR_ARCH == x86_64 ]] || "$ROOT/scripts/deps.sh" "$FLAVOR_ARCH"
 
 if [[ $FLAVOR_TREE == ours ]]; then
 	"$ROOT/scripts/tree.sh" ours
@@ -13,12 +14,13 @@ else
 fi
 
 CC=gcc
+[[ $FLAVOR_ARCH == arm64 ]] && CC=aarch64-linux-gnu-gcc
 if command -v ccache >/dev/null; then
-	CC="ccache gcc"
+	CC="ccache $CC"
 	# Lets a fresh clone in another directory reuse the cache.
 	export CCACHE_BASEDIR=$ROOT
 fi
-KMAKE=(make -C "$FLAVOR_SRC" O="$FLAVOR_OBJ" CC="$CC" -j"${JOBS:-$(nproc)}")
+KMAKE=(make -C "$FLAVOR_SRC" O="$FLAVOR_OBJ" "${KMAKE_ARCH[@]}" CC="$CC" -j"${JOBS:-$(nproc)}")
 CONFIG=$FLAVOR_OBJ/.config
 mkdir -p "$FLAVOR_OBJ"
 
@@ -49,7 +51,7 @@ check_config() {
 
 # Reconfigure only when the fragments, the tree or its Kconfig overlay changed.
 stamp=$( {
-	echo "$FLAVOR_SRC $CC"
+	echo "$FLAVOR_SRC $CC ${KMAKE_ARCH[*]} $FLAVOR_BASE"
 	cat "${FLAVOR_FRAGS[@]}"
 	if [[ $FLAVOR_TREE == ours && -d $ROOT/linux ]]; then
 		find "$ROOT/linux" -type f -name 'Kconfig*' -print0 | sort -z | xargs -0r cat
@@ -57,9 +59,10 @@ stamp=$( {
 } | sha256sum | cut -d' ' -f1)
 if [[ ! -f $CONFIG || ! -f $FLAVOR_OBJ/.harness-config ||
       $(cat "$FLAVOR_OBJ/.harness-config") != "$stamp" ]]; then
-	echo "config: configuring $FLAVOR: tinyconfig + ${FLAVOR_FRAGS[*]##*/}"
+	echo "config: configuring $FLAVOR: $FLAVOR_BASE + ${FLAVOR_FRAGS[*]##*/}"
 	rm -f "$FLAVOR_OBJ/.harness-config"
-	"${KMAKE[@]}" -s tinyconfig
+	# shellcheck disable=SC2086 # a list of targets
+	"${KMAKE[@]}" -s $FLAVOR_BASE
 	"$FLAVOR_SRC/scripts/kconfig/merge_config.sh" -m -O "$FLAVOR_OBJ" "$CONFIG" \
 		"${FLAVOR_FRAGS[@]}" > "$FLAVOR_OBJ/merge_config.log"
 	"${KMAKE[@]}" -s olddefconfig
@@ -68,5 +71,5 @@ if [[ ! -f $CONFIG || ! -f $FLAVOR_OBJ/.harness-config ||
 fi
 
 start=$SECONDS
-"${KMAKE[@]}" bzImage modules
-echo "kernel: $FLAVOR built in $((SECONDS - start)) s: ${FLAVOR_OBJ#"$ROOT"/}/arch/x86/boot/bzImage"
+"${KMAKE[@]}" "$(basename "$FLAVOR_IMAGE")" modules
+echo "kernel: $FLAVOR built in $((SECONDS - start)) s: ${FLAVOR_IMAGE#"$ROOT"/}"

@@ -8,10 +8,13 @@ FLAVOR=${FLAVOR:-ours}
 die() { echo "$*" >&2; exit 1; }
 
 # flavor_lookup NAME: sets FLAVOR_TREE (ours|stock), FLAVOR_SRC (source dir),
-# FLAVOR_FRAGS (config fragment paths) and FLAVOR_OBJ (build dir).
+# FLAVOR_ARCH (x86_64|arm64), FLAVOR_BASE (config targets, e.g. "tinyconfig"),
+# FLAVOR_FRAGS (config fragment paths), FLAVOR_OBJ (build dir),
+# FLAVOR_IMAGE (the kernel image to boot) and KMAKE_ARCH (the make
+# variables that select the architecture and cross compiler).
 flavor_lookup() {
-	local name tree frags
-	while read -r name tree frags; do
+	local name tree arch base frags
+	while read -r name tree arch base frags; do
 		[[ -z $name || $name == \#* ]] && continue
 		[[ $name == "$1" ]] || continue
 		FLAVOR_TREE=$tree
@@ -20,13 +23,24 @@ flavor_lookup() {
 		stock) FLAVOR_SRC=$BUILD/src/base ;;
 		*) die "configs/flavors: flavour $name: unknown tree '$tree'" ;;
 		esac
+		FLAVOR_ARCH=$arch
+		FLAVOR_OBJ=$BUILD/obj/$name
+		case $arch in
+		x86_64)
+			KMAKE_ARCH=(ARCH=x86_64)
+			FLAVOR_IMAGE=$FLAVOR_OBJ/arch/x86/boot/bzImage ;;
+		arm64)
+			KMAKE_ARCH=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+			FLAVOR_IMAGE=$FLAVOR_OBJ/arch/arm64/boot/Image ;;
+		*) die "configs/flavors: flavour $name: unknown arch '$arch'" ;;
+		esac
+		FLAVOR_BASE=${base//+/ }
 		FLAVOR_FRAGS=()
 		local f
 		for f in $frags; do
 			[[ -f $ROOT/configs/$f ]] || die "configs/flavors: flavour $name: no configs/$f"
 			FLAVOR_FRAGS+=("$ROOT/configs/$f")
 		done
-		FLAVOR_OBJ=$BUILD/obj/$name
 		return 0
 	done < "$ROOT/configs/flavors"
 	die "unknown FLAVOR '$1' (see configs/flavors: $(awk '!/^#/ && NF {printf "%s ", $1}' "$ROOT/configs/flavors"))"

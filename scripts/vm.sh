@@ -3,6 +3,8 @@
 #
 # env: FLAVOR FILES CMD APPEND MEM SMP TIMEOUT LOG
 #      ROOTFS=dir     a directory whose content is laid over / (mtimes kept)
+#      NET=user       a virtio NIC on QEMU's user-mode network (10.0.2.0/24);
+#                     TFTP_DIR=dir is then served by its TFTP server
 #      INTERACTIVE=1  serial console on the terminal (make shell)
 #      ACCEL=tcg|kvm  force the accelerator (default: KVM if a probe boot works)
 #      BOOT_TIMEOUT   seconds until /init must have started (default 120)
@@ -17,14 +19,33 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 flavor_lookup "$FLAVOR"
 
-KERNEL=$FLAVOR_OBJ/arch/x86/boot/bzImage
+KERNEL=$FLAVOR_IMAGE
 [[ -f $KERNEL ]] || die "vm: no kernel at $KERNEL: run make kernel FLAVOR=$FLAVOR"
 MEM=${MEM:-1G}
 SMP=${SMP:-2}
-# A bare count N means N sockets of one CPU: QEMU makes -smp N one socket of
-# N cores, and SeaBIOS's MP table, all a kernel without ACPI has to find
-# CPUs, lists one CPU per socket.
-[[ $SMP == *[!0-9]* ]] || SMP="$SMP,sockets=$SMP,cores=1,threads=1"
+case $FLAVOR_ARCH in
+x86_64)
+	QEMU_BIN=qemu-system-x86_64
+	QEMU_MACHINE=(-cpu max)
+	NIC=virtio-net-pci
+	CONSOLE="console=ttyS0 earlyprintk=serial,ttyS0,115200"
+	GUEST_BUSYBOX=/bin/busybox
+	# A bare count N means N sockets of one CPU: QEMU makes -smp N one
+	# socket of N cores, and SeaBIOS's MP table, all a kernel without ACPI
+	# has to find CPUs, lists one CPU per socket.
+	[[ $SMP == *[!0-9]* ]] || SMP="$SMP,sockets=$SMP,cores=1,threads=1"
+	;;
+arm64)
+	QEMU_BIN=qemu-system-aarch64
+	# pauth-impdef: pointer authentication with a cheap hash; the
+	# architected one is slow to emulate
+	QEMU_MACHINE=(-M virt -cpu max,pauth-impdef=on)
+	NIC=virtio-net-device
+	CONSOLE="console=ttyAMA0 earlycon"
+	GUEST_BUSYBOX=$BUILD/deps/arm64/bin/busybox
+	[[ -x $GUEST_BUSYBOX ]] || "$ROOT/scripts/deps.sh" arm64
+	;;
+esac
 TIMEOUT=${TIMEOUT:-600}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 LOG=${LOG:-$BUILD/vm.log}
@@ -46,9 +67,10 @@ make_initramfs() {
 	shift 2
 	r=$(mktemp -d "$TMP/root.XXXXXX")
 	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc}
-	cp /bin/busybox "$r/bin/busybox"
+	cp "$GUEST_BUSYBOX" "$r/bin/busybox"
 	# ROOTFS: a directory laid over / first, so that its programs win over
-	# the busybox applets of the same name.
+	# the busybox applets of the same name. (The host's busybox lists the
+	# applets: the guest's is the same Debian build for another arch.)
 	if [[ -n ${ROOTFS:-} ]]; then
 		[[ -d $ROOTFS ]] || die "vm: ROOTFS: no such directory: $ROOTFS"
 		cp -a "$ROOTFS/." "$r/"
@@ -84,11 +106,15 @@ make_initramfs() {
 
 # qemu_cmd ACCEL INITRD: sets the QEMU array.
 qemu_cmd() {
-	local accel=$1 initrd=$2 append="console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 oops=panic ${APPEND:-}"
+	local accel=$1 initrd=$2 append="$CONSOLE panic=-1 oops=panic ${APPEND:-}"
 	[[ -n ${INTERACTIVE:-} ]] && append+=" VM_INTERACTIVE=1"
-	QEMU=(qemu-system-x86_64 -accel "$accel" -cpu max -smp "$SMP" -m "$MEM"
+	QEMU=("$QEMU_BIN" -accel "$accel" "${QEMU_MACHINE[@]}" -smp "$SMP" -m "$MEM"
 	      -kernel "$KERNEL" -initrd "$initrd" -append "$append"
 	      -no-reboot -nodefaults -display none)
+	if [[ ${NET:-} == user ]]; then
+		QEMU+=(-netdev "user,id=net0${TFTP_DIR:+,tftp=$TFTP_DIR}"
+		       -device "$NIC,netdev=net0")
+	fi
 }
 
 # probe_kvm: cached in build/accel; KVM is used only if a short boot works.
@@ -109,6 +135,9 @@ probe_kvm() {
 	echo "$accel"
 }
 
+if [[ $FLAVOR_ARCH != x86_64 ]]; then
+	ACCEL=tcg	# a foreign architecture is always emulated
+fi
 ACCEL=${ACCEL:-$(probe_kvm)}
 read -r -a files <<< "${FILES:-}"
 make_initramfs "$TMP/initramfs.cpio" "$CMD" "${files[@]}"
