@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Kmemleak core: object index, reference scanning and command parsing.
+ * Kmemleak core: object index (kmemleak_index.c), reference scanning and
+ * static roots (kmemleak_scan.c), command parsing (kmemleak_cmd.c), stack
+ * trace filtering.
  *
  * Everything here is free of kernel glue (debugfs, kthreads, boot
- * parameters, stack capture), so it can be unit tested in userspace.
+ * parameters, the stack unwinder), so it can be unit tested in userspace.
  * See mm/kmemleak.c for the design notes.
  */
 #ifndef __MM_KMEMLEAK_CORE_H
@@ -22,12 +24,21 @@ enum kml_space {
 /* Object flags; written under the object's shard lock. */
 #define KML_NO_SCAN	BIT(0)	/* contents are never scanned */
 #define KML_REPORTED	BIT(1)	/* listed in /sys/kernel/debug/kmemleak */
-#define KML_FREED	BIT(2)	/* unindexed, memory reclaimed after walk */
-#define KML_POOL	BIT(3)	/* metadata comes from the static pool */
+#define KML_NEW		BIT(2)	/* reported by the latest scan */
+#define KML_FREED	BIT(3)	/* unindexed, memory reclaimed after walk */
+#define KML_POOL	BIT(4)	/* metadata comes from the static pool */
+#define KML_FULL_SCAN	BIT(5)	/* scan areas are ignored */
 
 /* min_count values with a special meaning. */
 #define KML_BLACK	(-1)	/* never reported, never scanned */
 #define KML_GRAY	0	/* never reported, always scanned */
+
+/* Frames kept per allocation, and detector frames tolerated before them. */
+#define KML_TRACE_DEPTH	16
+#define KML_TRACE_SKIP	8
+
+/* Bytes of a leak's contents shown in a report. */
+#define KML_HEX_MAX	32
 
 struct kml_area {
 	struct hlist_node node;
@@ -38,12 +49,12 @@ struct kml_area {
 /**
  * struct kmemleak_object - metadata of one tracked memory block
  * @node: link in the shard's range tree
- * @list: link in the shard's object list
- * @pointer: start address (virtual, physical or per-CPU cookie)
+ * @link: link in the shard's object list
+ * @pointer: start address (virtual, physical or per-CPU cookie), untagged
  * @size: size in bytes
- * @excess_ref: address of an object that receives surplus references
+ * @excess_ref: object that receives the references beyond @min_count
  * @areas: scan areas; the whole block is scanned when empty
- * @gray_next: scanner work stack link; NULL when not queued in this scan
+ * @gray_next: scanner work stack link, or a KML_GRAY_* marker
  * @jiffies: allocation time
  * @next_dead: once removed during a walk, link in the shard's dead chain
  * @trace: allocation stack in the stack depot
@@ -51,13 +62,15 @@ struct kml_area {
  * @min_count: references needed not to be a leak, or KML_BLACK/KML_GRAY
  * @count: references found by the current scan (scanner private)
  * @pid: allocating task, 0 in interrupt context
+ * @serial: allocation order among the objects of the same jiffy and CPU
+ * @shard: index of the shard that holds the object
  * @flags: KML_* flags
  * @space: enum kml_space
  * @comm: allocating task name
  */
 struct kmemleak_object {
 	struct rb_node node;
-	struct list_head list;
+	struct hlist_node link;
 	unsigned long pointer;
 	size_t size;
 	unsigned long excess_ref;
@@ -72,9 +85,32 @@ struct kmemleak_object {
 	int min_count;
 	int count;
 	pid_t pid;
+	u32 serial;
+	u16 shard;
 	u8 flags;
 	u8 space;
 	char comm[TASK_COMM_LEN];
+};
+
+/*
+ * What a report prints of an object, copied under its lock so that it can
+ * be printed after the lock is dropped.
+ */
+struct kml_snapshot {
+	unsigned long pointer;
+	size_t size;
+	unsigned long jiffies;
+	depot_stack_handle_t trace;
+	u32 checksum;
+	int min_count;
+	int count;
+	pid_t pid;
+	u8 flags;
+	u8 space;
+	char comm[TASK_COMM_LEN];
+	size_t hex_len;			/* bytes in @hex, 0 for none */
+	int hex_cpu;			/* per-CPU objects: the CPU shown */
+	u8 hex[KML_HEX_MAX];
 };
 
 /* Result of parsing one debugfs command. */
@@ -101,41 +137,62 @@ struct kml_cmd {
 int kml_parse_cmd(const char *buf, size_t len, struct kml_cmd *cmd);
 
 /* Object index. */
-void kml_index_init(void);
 int kml_insert(struct kmemleak_object *obj);
-bool kml_remove(enum kml_space space, unsigned long ptr, bool interior,
-		struct kmemleak_object *copy);
-bool kml_remove_part(enum kml_space space, unsigned long ptr, size_t size);
-bool kml_update(enum kml_space space, unsigned long ptr, bool interior,
-		void (*fn)(struct kmemleak_object *obj, void *arg), void *arg);
-void kml_call_locked(struct kmemleak_object *obj,
-		     void (*fn)(struct kmemleak_object *obj, void *arg),
-		     void *arg);
-void kml_set_gray(struct kmemleak_object *obj, void *arg);
-void kml_set_black(struct kmemleak_object *obj, void *arg);
-void kml_set_no_scan(struct kmemleak_object *obj, void *arg);
-void kml_reset_checksum(struct kmemleak_object *obj, void *arg);
-void kml_add_area(struct kmemleak_object *obj, void *arg);
+struct kmemleak_object *__kml_lookup(enum kml_space space, unsigned long ptr,
+				     bool interior, unsigned long *flags);
+void kml_unlock(struct kmemleak_object *obj, unsigned long flags)
+	__releases(kml_object);
+bool kml_remove(enum kml_space space, unsigned long ptr);
+bool kml_remove_part(enum kml_space space, unsigned long ptr, size_t size,
+		     struct kmemleak_object *spare);
+void kml_snapshot(const struct kmemleak_object *obj, struct kml_snapshot *s,
+		  bool contents);
 unsigned long kml_count_objects(void);
-const void *kml_private_data(size_t *size);
-void kml_reset_index(void (*release)(struct kmemleak_object *obj));
+void kml_reset_index(void);
 
 /* Walks over all objects; metadata freed meanwhile stays readable. */
 void kml_walk_begin(void);
 void kml_walk_end(void);
-typedef bool (*kml_visit_t)(struct kmemleak_object *obj, void *arg);
-void kml_visit_objects(kml_visit_t fn, void *arg);
 
-/* Position in (shard, address) order; zeroed means "from the start". */
-struct kml_cursor {
-	unsigned int shard;
-	unsigned long addr;
+/*
+ * A list of objects in allocation order, oldest first, as the report shows
+ * them.  Addresses are kept complemented, so that a scan does not take the
+ * list for references to the objects it names.
+ */
+struct kml_listing {
+	unsigned long *keys;	/* per object: jiffies, serial, ~address */
+	size_t max;		/* room for this many objects */
+	size_t nr;		/* objects listed */
+	size_t found;		/* objects that matched, listed or not */
 };
 
-struct kmemleak_object *
-kml_cursor_seek(struct kml_cursor *cur,
-		bool (*pred)(const struct kmemleak_object *obj));
-void kml_cursor_advance(struct kml_cursor *cur);
+/* Words per object in kml_listing.keys. */
+#define KML_KEY_WORDS		3
+
+#define KML_LIST_REPORTED	0	/* what the debugfs file shows */
+#define KML_LIST_NEW		1	/* reported by the latest scan */
+
+void kml_list(struct kml_listing *l, int which);
+int kml_listing_snapshot(struct kml_listing *l, size_t i, int which,
+			 struct kml_snapshot *s, bool contents);
+
+/* The address as the index keeps it: without a KASAN tag. */
+static __always_inline unsigned long kml_untag(unsigned long addr)
+{
+	return (unsigned long)kasan_reset_tag((const void *)addr);
+}
+
+/*
+ * kml_lookup - find an object and lock it
+ * @space, @ptr, @interior, @flags: as for __kml_lookup()
+ * @objp: receives the object
+ *
+ * True if found: the object's shard lock is then held until kml_unlock().
+ * (kml_object names that lock for sparse's context checking.)
+ */
+#define kml_lookup(space, ptr, interior, objp, flags)			\
+	__cond_lock(kml_object,						\
+		    (*(objp) = __kml_lookup(space, ptr, interior, flags)) != NULL)
 
 /* Object colour. */
 static inline bool kml_white(const struct kmemleak_object *obj)
@@ -147,30 +204,297 @@ static inline bool kml_white(const struct kmemleak_object *obj)
 
 bool kml_unreferenced(const struct kmemleak_object *obj);
 
+/* Static roots: ranges of kernel data, scanned by every scan. */
+void kml_add_root(unsigned long start, unsigned long end);
+bool kml_cut_roots(unsigned long start, unsigned long end);
+
 /* Scanning. */
 struct kml_scan {
 	struct kmemleak_object *gray;	/* work stack */
 	unsigned long start;		/* jiffies at scan start */
 	unsigned long min_age;		/* jiffies an object must have lived */
 	unsigned int new_leaks;
-	unsigned int words;		/* since the last stop check */
 	bool stopped;
 };
 
 void kml_scan_block(struct kml_scan *sc, unsigned long start,
 		    unsigned long end, struct kmemleak_object *scanned);
 void kml_scan_skip(struct kml_scan *sc, unsigned long addr);
+bool kml_pause(struct kml_scan *sc);
 int kml_scan(struct kml_scan *sc);
 void kml_clear(void);
 
-/* Hooks provided by the glue (mm/kmemleak.c) or the unit tests. */
-struct kmemleak_object *kml_new_meta(void);
+/* Allocation stacks: the frames from the API's caller outwards. */
+struct kml_trace {
+	unsigned long caller;	/* return address into the API's caller */
+	unsigned int nr;	/* frames in @entries */
+	bool found;		/* @caller was seen: @entries starts with it */
+	unsigned long entries[KML_TRACE_DEPTH + KML_TRACE_SKIP];
+};
+
+/**
+ * kml_trace_add - take the next frame of an allocation stack
+ * @t: trace being collected, with @caller set
+ * @addr: return address of the frame, innermost first
+ *
+ * The frames before @caller belong to the allocator and the detector: they
+ * are kept only until @caller shows up, in case it never does (an unwinder
+ * that misses a frame).  From @caller on, KML_TRACE_DEPTH frames are kept.
+ *
+ * Return: whether more frames are wanted.
+ */
+static inline bool kml_trace_add(struct kml_trace *t, unsigned long addr)
+{
+	if (t->nr >= ARRAY_SIZE(t->entries))
+		return false;
+	if (!t->found && addr == t->caller) {
+		t->found = true;
+		t->nr = 0;
+	}
+	t->entries[t->nr++] = addr;
+	if (t->found)
+		return t->nr < KML_TRACE_DEPTH;
+	return t->nr < ARRAY_SIZE(t->entries);
+}
+
+/* Hooks provided by the glue (mm/kmemleak*.c) or the unit tests. */
 void kml_free_meta(struct kmemleak_object *obj);
-bool kml_scan_should_stop(void);
+void kml_free_area(struct kml_area *area);
+bool kml_should_stop(void);
 void kml_yield(void);
 void kml_scan_roots(struct kml_scan *sc);
-void kml_report_new(struct kmemleak_object *obj);
-void kml_warn_overlap(struct kmemleak_object *obj,
-		      struct kmemleak_object *old);
+void kml_warn_overlap(const struct kml_snapshot *obj,
+		      const struct kml_snapshot *old);
+
+/*
+ * Index internals shared by the index (kmemleak_index.c) and the scan
+ * (kmemleak_scan.c): the scan's loops inline the lockless lookup and the
+ * object visits.
+ *
+ * Virtual objects are sharded by the 64 KiB region they start in, hashed
+ * into KML_NR_REGIONS trees.  Slabs are naturally aligned blocks of at
+ * most 32 KiB, so slab objects never cross a region boundary; the objects
+ * that do (vmalloc areas, large kmalloc blocks) go to the single "wide"
+ * shard, which lookups consult only in regions a wide object ever
+ * covered.  Small regions spread objects evenly over the shards, which
+ * keeps the trees shallow and the locks apart.
+ */
+#define KML_REGION_SHIFT	16
+#define KML_REGION_BITS		8
+#define KML_NR_REGIONS		BIT(KML_REGION_BITS)
+
+/*
+ * One bit per hashed region that ever held an object: most words that
+ * fall between the lowest and highest object (struct page pointers,
+ * vmemmap, text) land in regions without objects and skip the lookup.
+ * Bits are never cleared; a stale one only costs a lookup.
+ */
+#define KML_FILTER_BITS		14
+
+enum {
+	KML_SHARD_WIDE = KML_NR_REGIONS,
+	KML_SHARD_PHYS,
+	KML_SHARD_PERCPU,
+	KML_NR_SHARDS,
+};
+
+/*
+ * Work done with a shard lock held, and so with interrupts off, is
+ * bounded: at most KML_HOLD_BYTES of memory read (scanned or checksummed)
+ * and about KML_BATCH objects visited before the lock is dropped.
+ */
+#define KML_HOLD_BYTES		4096
+#define KML_BATCH		64
+#define KML_VISIT_COST		(KML_HOLD_BYTES / KML_BATCH)
+
+/*
+ * Values of ->gray_next besides a link.  Any non-NULL value means "do not
+ * queue again in this scan"; only a link or KML_GRAY_END means "on the
+ * work stack", which is what keeps freed metadata from being reclaimed.
+ */
+#define KML_GRAY_END		((struct kmemleak_object *)1UL)	/* last on the stack */
+#define KML_GRAY_SKIP		((struct kmemleak_object *)2UL)	/* scanned otherwise */
+#define KML_GRAY_DONE		((struct kmemleak_object *)3UL)	/* scanned */
+
+struct kml_shard {
+	raw_spinlock_t lock;
+	seqcount_t seq;			/* lockless lookups by the scanner */
+	struct rb_root root;
+	struct hlist_head objects;	/* including KML_FREED ones in a walk */
+	struct kmemleak_object *dead;	/* the KML_FREED ones still listed */
+	unsigned long nr;		/* indexed objects */
+} ____cacheline_aligned_in_smp;
+
+/* Inclusive address bounds of the indexed objects; they only grow. */
+struct kml_span {
+	unsigned long lo;
+	unsigned long hi;
+};
+
+extern struct kml_shard kml_shards[KML_NR_SHARDS];
+extern struct kml_span kml_spans[KML_NR_SPACES];
+extern unsigned long kml_region_filter[BITS_TO_LONGS(BIT(KML_FILTER_BITS))];
+extern unsigned long kml_wide_filter[BITS_TO_LONGS(BIT(KML_FILTER_BITS))];
+extern bool kml_walking;
+
+static __always_inline unsigned long kml_last(const struct kmemleak_object *obj)
+{
+	return obj->pointer + (obj->size ? obj->size - 1 : 0);
+}
+
+static __always_inline unsigned int kml_region_index(unsigned long addr)
+{
+	return hash_long(addr >> KML_REGION_SHIFT, KML_REGION_BITS);
+}
+
+static __always_inline struct kml_shard *kml_shard(const struct kmemleak_object *obj)
+{
+	return &kml_shards[obj->shard];
+}
+
+static __always_inline unsigned long kml_filter_bit(unsigned long addr)
+{
+	return hash_long(addr >> KML_REGION_SHIFT, KML_FILTER_BITS);
+}
+
+/* Physical objects are scanned only through the linear map (lowmem). */
+static inline bool kml_phys_scannable(unsigned long phys, size_t size)
+{
+	return phys >= PFN_PHYS(min_low_pfn) &&
+	       phys + size <= PFN_PHYS(max_low_pfn);
+}
+
+/*
+ * The difference between where a copy of @obj is mapped and @obj->pointer,
+ * for CPU @cpu of a per-CPU object; false if @obj cannot be read.
+ */
+static inline bool kml_delta(const struct kmemleak_object *obj, int cpu,
+		      unsigned long *delta)
+{
+	switch (obj->space) {
+	case KML_VIRT:
+		*delta = 0;
+		return true;
+	case KML_PHYS:
+		if (!kml_phys_scannable(obj->pointer, obj->size))
+			return false;
+		*delta = (unsigned long)__va(obj->pointer) - obj->pointer;
+		return true;
+	case KML_PERCPU:
+		*delta = (unsigned long)per_cpu_ptr((void __percpu __force *)
+						    obj->pointer, cpu) -
+			 obj->pointer;
+		return true;
+	}
+	return false;
+}
+
+/* Lockless lookup for the scanner; only valid inside a walk. */
+static __always_inline struct kmemleak_object *
+kml_shard_find(struct kml_shard *sh, unsigned long addr)
+{
+	struct kmemleak_object *obj;
+	struct rb_node *node;
+	unsigned int seq;
+
+	/* the descent by hand: with -Os, rb_find() calls the comparison */
+	do {
+		seq = read_seqcount_begin(&sh->seq);
+		node = READ_ONCE(sh->root.rb_node);
+		while (node) {
+			obj = rb_entry(node, struct kmemleak_object, node);
+			if (addr < obj->pointer)
+				node = READ_ONCE(node->rb_left);
+			else if (addr > kml_last(obj))
+				node = READ_ONCE(node->rb_right);
+			else
+				return obj;
+		}
+	} while (read_seqcount_retry(&sh->seq, seq));
+	return NULL;
+}
+
+static __always_inline struct kmemleak_object *
+kml_find(enum kml_space space, unsigned long addr)
+{
+	struct kmemleak_object *obj;
+
+	if (space == KML_PHYS)
+		return kml_shard_find(&kml_shards[KML_SHARD_PHYS], addr);
+	if (space == KML_PERCPU)
+		return kml_shard_find(&kml_shards[KML_SHARD_PERCPU], addr);
+
+	obj = NULL;
+	if (test_bit(kml_filter_bit(addr), kml_region_filter))
+		obj = kml_shard_find(&kml_shards[kml_region_index(addr)],
+				     addr);
+	if (!obj && test_bit(kml_filter_bit(addr), kml_wide_filter))
+		obj = kml_shard_find(&kml_shards[KML_SHARD_WIDE], addr);
+	return obj;
+}
+
+/* Whether the walker's work stack may still hold @obj. */
+static __always_inline bool kml_queued(const struct kmemleak_object *obj)
+{
+	return obj->gray_next && obj->gray_next != KML_GRAY_SKIP &&
+	       obj->gray_next != KML_GRAY_DONE;
+}
+
+void kml_reap(void);
+
+/*
+ * A visitor: called on a live object with its shard lock held (the state
+ * saved in *@flags); it may drop and retake the lock, after which the
+ * object may have been freed (but not reclaimed: this is a walk).  Returns
+ * the bytes of memory it read, or a negative value to stop the visit.
+ */
+typedef long (*kml_visit_t)(struct kml_shard *sh, struct kmemleak_object *obj,
+			    void *arg, unsigned long *flags);
+
+/*
+ * Call @fn on every live object, inside a walk.  The lock is dropped every
+ * KML_HOLD_BYTES of work; the scan's passes inline this with their own
+ * @fn, so that visiting an object costs no indirect call.
+ */
+static __always_inline void __kml_visit(kml_visit_t fn, void *arg)
+{
+	unsigned long flags;
+	int i;
+
+	for (i = 0; i < KML_NR_SHARDS; i++) {
+		struct kml_shard *sh = &kml_shards[i];
+		struct hlist_node *pos;
+		long work = 0, ret;
+
+		if (!READ_ONCE(sh->objects.first))
+			continue;
+		raw_spin_lock_irqsave(&sh->lock, flags);
+		/* new objects go in at the head: not visited, as they should */
+		for (pos = sh->objects.first; pos; pos = pos->next) {
+			struct kmemleak_object *obj =
+				hlist_entry(pos, struct kmemleak_object, link);
+
+			if (!(obj->flags & KML_FREED)) {
+				ret = fn(sh, obj, arg, &flags);
+				if (ret < 0) {
+					raw_spin_unlock_irqrestore(&sh->lock,
+								   flags);
+					return;
+				}
+				work += ret;
+			}
+			work += KML_VISIT_COST;
+			if (work < KML_HOLD_BYTES || !pos->next)
+				continue;
+			/* @obj stays listed during the walk: resume from it */
+			work = 0;
+			raw_spin_unlock_irqrestore(&sh->lock, flags);
+			kml_yield();
+			raw_spin_lock_irqsave(&sh->lock, flags);
+		}
+		raw_spin_unlock_irqrestore(&sh->lock, flags);
+		kml_reap();
+	}
+}
 
 #endif /* __MM_KMEMLEAK_CORE_H */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Declarations shared by the mm/kmemleak*.c files.  The core's, which the
+ * userspace unit tests use as well, are in kmemleak_core.h.
+ */
+#ifndef __MM_KMEMLEAK_H
+#define __MM_KMEMLEAK_H
+
+#include <linux/mutex.h>
+
+#include "kmemleak_core.h"
+
+/*
+ * The detector's state (kmemleak.c).  Allocations and annotations are
+ * tracked in KML_EARLY and KML_ON; frees also in KML_DISABLING, so that
+ * the index stays true until the scan thread is stopped and the metadata
+ * released.
+ */
+enum kml_state {
+	KML_EARLY,		/* on, before late init: no workqueues yet */
+	KML_ON,
+	KML_DISABLING,		/* turned off, clean-up pending */
+	KML_OFF,		/* frees untracked; reported leaks may remain */
+};
+
+extern int kml_state;
+
+static __always_inline bool kml_tracking(void)
+{
+	return READ_ONCE(kml_state) <= KML_ON;
+}
+
+static __always_inline bool kml_tracking_frees(void)
+{
+	return READ_ONCE(kml_state) <= KML_DISABLING;
+}
+
+void kml_disable(const char *why);
+
+/* Serialises scans, debugfs commands and reads, and teardown. */
+extern struct mutex kml_scan_mutex;
+extern bool kml_verbose;
+
+/* kmemleak_object.c: descriptors and allocation stacks */
+void kml_objects_init(void);
+void kml_objects_late_init(void);
+void kml_objects_drain(void);
+unsigned int kml_pool_available(void);
+struct kmemleak_object *__kml_alloc_meta(gfp_t gfp);
+struct kmemleak_object *kml_alloc_meta(gfp_t gfp);
+struct kml_area *kml_alloc_area(gfp_t gfp);
+void kml_set_owner(struct kmemleak_object *obj);
+depot_stack_handle_t kml_save_trace(unsigned long caller);
+
+/* kmemleak_scanner.c: roots, scans and the scan thread */
+extern bool kml_found_leaks;
+int kml_do_scan(void);
+void kml_start_thread(bool boot);
+void kml_stop_thread(void);
+void kml_set_scan_period(unsigned long secs);
+void kml_set_stack_scan(bool on);
+void kml_scrub_stack(void);
+
+/* kmemleak_report.c: the report and the debugfs file */
+void kml_report_new_leaks(void);
+void kml_debugfs_init(void);
+
+#endif /* __MM_KMEMLEAK_H */

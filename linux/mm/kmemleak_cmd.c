@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kmemleak commands: parsing what is written to /sys/kernel/debug/kmemleak.
+ */
+
+#include "kmemleak_core.h"
+
+static const struct {
+	const char *name;
+	enum kml_cmd_op op;
+} kml_plain_cmds[] = {
+	{ "scan",	KML_CMD_SCAN },
+	{ "clear",	KML_CMD_CLEAR },
+	{ "off",	KML_CMD_OFF },
+	{ "stack=on",	KML_CMD_STACK_ON },
+	{ "stack=off",	KML_CMD_STACK_OFF },
+	{ "scan=on",	KML_CMD_SCAN_ON },
+	{ "scan=off",	KML_CMD_SCAN_OFF },
+};
+
+/**
+ * kml_parse_cmd - parse one command written to the debugfs file
+ * @buf: command bytes, not NUL terminated
+ * @len: number of bytes
+ * @cmd: result
+ *
+ * Trailing whitespace and NULs are ignored; anything else must match a
+ * command exactly.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int kml_parse_cmd(const char *buf, size_t len, struct kml_cmd *cmd)
+{
+	char s[KML_CMD_MAX + 1];
+	unsigned int secs;
+	size_t i;
+
+	while (len && (!buf[len - 1] || isspace(buf[len - 1])))
+		len--;
+	if (!len || len > KML_CMD_MAX || memchr(buf, '\0', len))
+		return -EINVAL;
+	memcpy(s, buf, len);
+	s[len] = '\0';
+
+	for (i = 0; i < ARRAY_SIZE(kml_plain_cmds); i++) {
+		if (!strcmp(s, kml_plain_cmds[i].name)) {
+			cmd->op = kml_plain_cmds[i].op;
+			cmd->arg = 0;
+			return 0;
+		}
+	}
+	if (str_has_prefix(s, "scan=")) {
+		if (kstrtouint(s + 5, 0, &secs))
+			return -EINVAL;
+		cmd->op = KML_CMD_SCAN_SECS;
+		cmd->arg = secs;
+		return 0;
+	}
+	if (str_has_prefix(s, "dump=")) {
+		if (kstrtoul(s + 5, 0, &cmd->arg))
+			return -EINVAL;
+		cmd->op = KML_CMD_DUMP;
+		return 0;
+	}
+	return -EINVAL;
+}
+

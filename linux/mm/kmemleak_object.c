@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kmemleak object descriptors: where their memory comes from (a static
+ * pool early in boot, a slab cache through small per-CPU caches later),
+ * and the allocation stack and owner they record.
+ */
+
+#define pr_fmt(fmt) "kmemleak: " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/init.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/stacktrace.h>
+#include <linux/workqueue.h>
+
+#include "kmemleak.h"
+
+#define KML_MAGAZINE		32	/* free descriptors cached per CPU */
+
+static struct kmem_cache *kml_object_cache;
+static struct kmem_cache *kml_area_cache;
+
+static struct kmemleak_object kml_pool[CONFIG_DEBUG_KMEMLEAK_MEM_POOL_SIZE];
+static unsigned int kml_pool_next;	/* slots never handed out start here */
+static HLIST_HEAD(kml_pool_free);
+static DEFINE_RAW_SPINLOCK(kml_pool_lock);
+
+static DEFINE_PER_CPU(u32, kml_serial);
+
+/* Free pool slots are chained through ->link, unused out of the index. */
+static struct kmemleak_object *kml_pool_get(void)
+{
+	struct kmemleak_object *obj = NULL;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&kml_pool_lock, flags);
+	if (!hlist_empty(&kml_pool_free)) {
+		obj = hlist_entry(kml_pool_free.first, struct kmemleak_object,
+				  link);
+		hlist_del(&obj->link);
+	} else if (kml_pool_next < ARRAY_SIZE(kml_pool)) {
+		obj = &kml_pool[kml_pool_next++];
+	}
+	raw_spin_unlock_irqrestore(&kml_pool_lock, flags);
+	return obj;
+}
+
+static void kml_pool_put(struct kmemleak_object *obj)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&kml_pool_lock, flags);
+	hlist_add_head(&obj->link, &kml_pool_free);
+	raw_spin_unlock_irqrestore(&kml_pool_lock, flags);
+}
+
+unsigned int kml_pool_available(void)
+{
+	unsigned int n = ARRAY_SIZE(kml_pool) - kml_pool_next;
+	struct hlist_node *pos;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&kml_pool_lock, flags);
+	hlist_for_each(pos, &kml_pool_free)
+		n++;
+	raw_spin_unlock_irqrestore(&kml_pool_lock, flags);
+	return n;
+}
+
+/*
+ * A few free descriptors per CPU: an allocation followed by a free, the
+ * common pattern, then costs no trip to the slab allocator.  Reachable
+ * from any context, so they are used with interrupts off.
+ */
+struct kml_magazine {
+	unsigned int nr;
+	struct kmemleak_object *objs[KML_MAGAZINE];
+};
+
+static DEFINE_PER_CPU(struct kml_magazine, kml_magazines);
+
+static struct kmemleak_object *kml_magazine_get(void)
+{
+	struct kmemleak_object *obj = NULL;
+	struct kml_magazine *mag;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	mag = this_cpu_ptr(&kml_magazines);
+	if (mag->nr)
+		obj = mag->objs[--mag->nr];
+	local_irq_restore(flags);
+	return obj;
+}
+
+static bool kml_magazine_put(struct kmemleak_object *obj)
+{
+	struct kml_magazine *mag;
+	unsigned long flags;
+	bool kept = false;
+
+	local_irq_save(flags);
+	mag = this_cpu_ptr(&kml_magazines);
+	if (kml_tracking() && mag->nr < KML_MAGAZINE) {
+		mag->objs[mag->nr++] = obj;
+		kept = true;
+	}
+	local_irq_restore(flags);
+	return kept;
+}
+
+/* Return the descriptors cached for @cpu; it is offline, or it is local. */
+static void kml_magazine_drain(unsigned int cpu)
+{
+	struct kml_magazine *mag = per_cpu_ptr(&kml_magazines, cpu);
+	struct kmemleak_object *objs[KML_MAGAZINE];
+	unsigned long flags;
+	unsigned int n, i;
+
+	local_irq_save(flags);
+	n = mag->nr;
+	memcpy(objs, mag->objs, n * sizeof(objs[0]));
+	mag->nr = 0;
+	local_irq_restore(flags);
+	for (i = 0; i < n; i++)
+		kmem_cache_free(kml_object_cache, objs[i]);
+}
+
+static int kml_cpu_dead(unsigned int cpu)
+{
+	kml_magazine_drain(cpu);
+	return 0;
+}
+
+static void kml_magazine_drain_local(struct work_struct *work)
+{
+	kml_magazine_drain(raw_smp_processor_id());
+}
+
+/* A cleared descriptor, or NULL. */
+struct kmemleak_object *__kml_alloc_meta(gfp_t gfp)
+{
+	struct kmemleak_object *obj = NULL;
+	u8 flags = 0;
+
+	if (kml_object_cache) {
+		obj = kml_magazine_get();
+		if (!obj)
+			obj = kmem_cache_alloc(kml_object_cache,
+					       gfp_nested_mask(gfp));
+	}
+	if (!obj) {
+		obj = kml_pool_get();
+		flags = KML_POOL;
+	}
+	if (obj) {
+		memset(obj, 0, sizeof(*obj));
+		obj->flags = flags;
+	}
+	return obj;
+}
+
+/* A descriptor for a new object; without one, tracking cannot go on. */
+struct kmemleak_object *kml_alloc_meta(gfp_t gfp)
+{
+	struct kmemleak_object *obj = __kml_alloc_meta(gfp);
+
+	if (!obj)
+		kml_disable(kml_object_cache ?
+			    "out of memory for object metadata" :
+			    "early object pool exhausted: raise CONFIG_DEBUG_KMEMLEAK_MEM_POOL_SIZE");
+	return obj;
+}
+
+/* A scan area, or NULL. */
+struct kml_area *kml_alloc_area(gfp_t gfp)
+{
+	if (!kml_area_cache)
+		return NULL;
+	return kmem_cache_alloc(kml_area_cache, gfp_nested_mask(gfp));
+}
+
+/* Hook for the core: release a scan area. */
+void kml_free_area(struct kml_area *area)
+{
+	kmem_cache_free(kml_area_cache, area);
+}
+
+/* Hook for the core: release an object that left the index. */
+void kml_free_meta(struct kmemleak_object *obj)
+{
+	struct kml_area *area;
+	struct hlist_node *tmp;
+
+	hlist_for_each_entry_safe(area, tmp, &obj->areas, node)
+		kml_free_area(area);
+
+	if (obj->flags & KML_POOL)
+		kml_pool_put(obj);
+	else if (!kml_magazine_put(obj))
+		kmem_cache_free(kml_object_cache, obj);
+}
+
+/* Allocation stacks */
+
+/*
+ * With frame pointers, the frames of a task form a chain on its stack that
+ * can be followed with two loads a frame; the general unwinder also checks
+ * each address against the kernel's and modules' text, several times the
+ * cost.  Only in task context, where the whole chain is on the task stack:
+ * a link leaving it, or not pointing further up, ends the walk, as does
+ * an exception frame (its link is marked, see ENCODE_FRAME_POINTER).
+ * False if it did not reach @t->caller; the general unwinder then starts
+ * over.
+ */
+static __always_inline bool kml_walk_frames(struct kml_trace *t)
+{
+#if defined(CONFIG_X86_64) && defined(CONFIG_UNWINDER_FRAME_POINTER)
+	unsigned long lo = (unsigned long)task_stack_page(current);
+	unsigned long span = THREAD_SIZE - 2 * sizeof(long);
+	unsigned long fp = (unsigned long)__builtin_frame_address(0);
+	const unsigned long *frame;
+	unsigned int n = 0;
+
+	if (!in_task())
+		return false;
+	/* up to the caller's frame: the detector's own frames are skipped */
+	for (;;) {
+		if (fp - lo > span || fp % sizeof(long) ||
+		    n++ == KML_TRACE_SKIP)
+			return false;
+		frame = (const unsigned long *)fp;
+		if (READ_ONCE_NOCHECK(frame[1]) == t->caller)
+			break;
+		fp = READ_ONCE_NOCHECK(frame[0]);
+		if (fp <= (unsigned long)frame)
+			return false;
+	}
+	/* from there, each link must point further up the same stack */
+	for (n = 0; n < KML_TRACE_DEPTH; n++) {
+		t->entries[n] = READ_ONCE_NOCHECK(frame[1]);
+		fp = READ_ONCE_NOCHECK(frame[0]);
+		if (fp <= (unsigned long)frame || fp - lo > span ||
+		    fp % sizeof(long)) {
+			n++;
+			break;
+		}
+		frame = (const unsigned long *)fp;
+	}
+	t->nr = n;
+	t->found = true;
+	return true;
+#else
+	return false;
+#endif
+}
+
+static bool kml_trace_entry(void *cookie, unsigned long addr)
+{
+	return kml_trace_add(cookie, addr);
+}
+
+/*
+ * Record the stack from @caller outwards: @caller is the return address of
+ * the API function, so frames of the detector itself are left out whatever
+ * the compiler inlined.  The walk stops as soon as it has the frames it
+ * keeps: unwinding is most of the cost of tracking an allocation.
+ */
+noinline depot_stack_handle_t kml_save_trace(unsigned long caller)
+{
+	struct kml_trace t = { .caller = caller };
+	unsigned int i;
+
+	/* the depot is set up just before kmemleak_init() creates the cache */
+	if (!kml_object_cache)
+		return 0;
+#ifdef CONFIG_ARCH_STACKWALK
+	if (!kml_walk_frames(&t))
+		arch_stack_walk(kml_trace_entry, &t, current, NULL);
+#else
+	{
+		unsigned long entries[ARRAY_SIZE(t.entries)];
+		unsigned int nr = stack_trace_save(entries, ARRAY_SIZE(entries),
+						   0);
+
+		for (i = 0; i < nr && kml_trace_add(&t, entries[i]); i++)
+			;
+	}
+#endif
+	/* an unwinder that missed @caller: keep what it gave */
+	i = min_t(unsigned int, t.nr, KML_TRACE_DEPTH);
+	return stack_depot_save(t.entries, i, GFP_NOWAIT);
+}
+
+/* Who allocates, and when, in which order on this CPU. */
+void kml_set_owner(struct kmemleak_object *obj)
+{
+	obj->jiffies = jiffies;
+	obj->serial = this_cpu_inc_return(kml_serial);
+	if (in_hardirq()) {
+		strscpy(obj->comm, "hardirq");
+	} else if (in_serving_softirq()) {
+		strscpy(obj->comm, "softirq");
+	} else {
+		obj->pid = current->pid;
+		strscpy(obj->comm, current->comm);
+	}
+}
+
+/* Once slab works: the caches, and the pool left out of the roots. */
+void __init kml_objects_init(void)
+{
+	kml_object_cache = KMEM_CACHE(kmemleak_object, SLAB_NOLEAKTRACE);
+	kml_area_cache = KMEM_CACHE(kml_area, SLAB_NOLEAKTRACE);
+	/* the pool's descriptors name tracked blocks: not references */
+	kml_cut_roots((unsigned long)kml_pool,
+		      (unsigned long)(kml_pool + ARRAY_SIZE(kml_pool)));
+}
+
+/* Once CPU hotplug works: drain what an offlined CPU cached. */
+void __init kml_objects_late_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "mm/kmemleak:dead",
+					NULL, kml_cpu_dead);
+	if (ret < 0)
+		pr_warn("no CPU hotplug callback (%d): descriptors cached by offlined CPUs are kept\n",
+			ret);
+}
+
+/* At teardown, with tracking off: return what every CPU cached. */
+void kml_objects_drain(void)
+{
+	if (kml_object_cache)
+		schedule_on_each_cpu(kml_magazine_drain_local);
+}

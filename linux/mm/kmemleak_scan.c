@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kmemleak scan: the static roots, and the marking of every tracked object
+ * reachable from the roots; those left unmarked, old enough and unchanged
+ * are reported.  See mm/kmemleak.c for the locking and lifetime rules.
+ */
+
+#include "kmemleak_core.h"
+
+/* Scan areas copied per object; an object with more is scanned whole. */
+#define KML_MAX_AREAS		8
+
+/* Static root ranges, after the cuts made in them. */
+#define KML_MAX_ROOTS		32
+
+/* Start and minimum age of the last scan; they define "unreferenced". */
+static unsigned long kml_last_scan;
+static unsigned long kml_min_age;
+
+struct kml_root {
+	unsigned long start;
+	unsigned long end;
+};
+
+/* Sorted by address, disjoint; kml_roots_lock keeps cuts out of a scan. */
+static struct kml_root kml_roots[KML_MAX_ROOTS];
+static unsigned int kml_nr_roots;
+static DEFINE_RAW_SPINLOCK(kml_roots_lock);
+
+/* Access to scanned memory */
+
+/*
+ * Scanned memory is in use by other CPUs, and a word read while it changes
+ * is as good as any: the scan is conservative.  With KASAN in a tag mode,
+ * pointers carry a tag in their top byte; the index and the bounds use
+ * untagged addresses, so every word is untagged before it is looked up.
+ */
+static __always_inline unsigned long kml_read_word(const unsigned long *p)
+{
+	return kml_untag(data_race(READ_ONCE_NOCHECK(*p)));
+}
+
+/*
+ * crc32() is instrumented; a tracked block may extend past the part that
+ * KASAN considers allocated (kmalloc's rounding up).
+ */
+static u32 kml_crc(unsigned long start, size_t size, u32 seed)
+{
+	u32 crc;
+
+	kasan_disable_current();
+	crc = crc32(seed, (const void *)start, size);
+	kasan_enable_current();
+	return crc;
+}
+
+/* Static roots */
+
+/* Remove [@start, @end) from the roots; kml_roots_lock held. */
+static bool __kml_cut_roots(unsigned long start, unsigned long end)
+{
+	bool cut = false;
+	unsigned int i;
+
+	for (i = 0; i < kml_nr_roots; i++) {
+		struct kml_root *r = &kml_roots[i];
+
+		if (start >= r->end || end <= r->start)
+			continue;
+		cut = true;
+		if (start > r->start && end < r->end) {
+			/* a hole: the part after it needs a slot of its own */
+			if (kml_nr_roots < KML_MAX_ROOTS) {
+				memmove(r + 2, r + 1, (kml_nr_roots - i - 1) *
+					sizeof(*r));
+				r[1].start = end;
+				r[1].end = r->end;
+				kml_nr_roots++;
+			}
+			r->end = start;
+		} else if (start > r->start) {
+			r->end = start;
+		} else if (end < r->end) {
+			r->start = end;
+		} else {
+			r->end = r->start;	/* emptied; dropped below */
+		}
+	}
+	/* drop the empty ones */
+	for (i = 0; i < kml_nr_roots;) {
+		if (kml_roots[i].start < kml_roots[i].end) {
+			i++;
+			continue;
+		}
+		memmove(&kml_roots[i], &kml_roots[i + 1],
+			(kml_nr_roots - i - 1) * sizeof(kml_roots[0]));
+		kml_nr_roots--;
+	}
+	return cut;
+}
+
+/**
+ * kml_add_root - scan [@start, @end) of kernel data in every scan
+ * @start: first byte
+ * @end: end, exclusive
+ *
+ * For the kernel's data sections.  Parts can be removed again with
+ * kml_cut_roots().  The core's own data, which names tracked blocks without
+ * keeping them alive, is left out.
+ */
+void kml_add_root(unsigned long start, unsigned long end)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (start >= end)
+		return;
+	raw_spin_lock_irqsave(&kml_roots_lock, flags);
+	/* overlapping an existing root: add only what is new */
+	__kml_cut_roots(start, end);
+	if (kml_nr_roots < KML_MAX_ROOTS) {
+		for (i = kml_nr_roots; i && kml_roots[i - 1].start > start; i--)
+			kml_roots[i] = kml_roots[i - 1];
+		kml_roots[i].start = start;
+		kml_roots[i].end = end;
+		kml_nr_roots++;
+	}
+	__kml_cut_roots((unsigned long)kml_spans,
+			(unsigned long)(kml_spans + ARRAY_SIZE(kml_spans)));
+	raw_spin_unlock_irqrestore(&kml_roots_lock, flags);
+}
+
+/**
+ * kml_cut_roots - stop scanning [@start, @end) of the static roots
+ * @start: first byte
+ * @end: end, exclusive
+ *
+ * Once this returns, no scan reads the range: it may be unmapped or handed
+ * to other users.
+ *
+ * Return: whether the range overlapped a root.
+ */
+bool kml_cut_roots(unsigned long start, unsigned long end)
+{
+	unsigned long flags;
+	bool cut;
+
+	if (start >= end)
+		return false;
+	raw_spin_lock_irqsave(&kml_roots_lock, flags);
+	cut = __kml_cut_roots(start, end);
+	raw_spin_unlock_irqrestore(&kml_roots_lock, flags);
+	return cut;
+}
+
+/* Scanning */
+
+/*
+ * Colours: an object is white while it has fewer references than its
+ * min_count, gray once it has enough (or min_count is 0) and black when
+ * min_count is KML_BLACK.  Gray objects are scanned; white ones that are
+ * old enough and did not change are reported.
+ */
+bool kml_unreferenced(const struct kmemleak_object *obj)
+{
+	return kml_white(obj) &&
+	       time_before_eq(obj->jiffies + kml_min_age, kml_last_scan);
+}
+
+/**
+ * kml_pause - a point where a scan yields the CPU and may be stopped
+ * @sc: scan state
+ *
+ * Return: whether the scan is to stop.
+ */
+bool kml_pause(struct kml_scan *sc)
+{
+	kml_yield();
+	if (!sc->stopped && kml_should_stop())
+		sc->stopped = true;
+	return sc->stopped;
+}
+
+static __always_inline void kml_push(struct kml_scan *sc,
+				     struct kmemleak_object *obj)
+{
+	if (obj->gray_next)
+		return;
+	obj->gray_next = sc->gray;
+	sc->gray = obj;
+}
+
+static __always_inline void kml_add_ref(struct kml_scan *sc,
+					struct kmemleak_object *obj)
+{
+	int min = READ_ONCE(obj->min_count);
+
+	if (min == KML_BLACK)
+		return;
+	if (++obj->count >= min)
+		kml_push(sc, obj);
+}
+
+/*
+ * A reference to @obj, which already has its min_count: the surplus goes
+ * to the object @obj names as its excess_ref, if any.  (A vmalloc area's
+ * vm_struct passes its surplus to the area: code that keeps the vm_struct
+ * keeps the area.)
+ */
+static noinline void kml_excess_ref(struct kml_scan *sc,
+				    struct kmemleak_object *obj,
+				    struct kmemleak_object *scanned)
+{
+	unsigned long excess = READ_ONCE(obj->excess_ref);
+	struct kmemleak_object *to;
+
+	if (!excess)
+		return;
+	to = kml_find(KML_VIRT, excess);
+	if (to && to != scanned && to != obj)
+		kml_add_ref(sc, to);
+}
+
+/* Account one reference to @obj found while scanning @scanned. */
+static __always_inline void kml_ref(struct kml_scan *sc,
+				    struct kmemleak_object *obj,
+				    struct kmemleak_object *scanned)
+{
+	int min;
+
+	if (!obj || obj == scanned)
+		return;
+	min = READ_ONCE(obj->min_count);
+	if (min == KML_BLACK)
+		return;
+	if (obj->count < min)
+		kml_add_ref(sc, obj);
+	else
+		kml_excess_ref(sc, obj, scanned);
+}
+
+/*
+ * The word loop of kml_scan_block(), inlined into the scan of objects:
+ * under emulation and -Os every call and return on this path counts.
+ */
+static __always_inline void kml_scan_words(struct kml_scan *sc,
+					   unsigned long start,
+					   unsigned long end,
+					   struct kmemleak_object *scanned)
+{
+	const unsigned long *p = (const unsigned long *)ALIGN(start,
+							      sizeof(long));
+	const unsigned long *e;
+	unsigned long vlo, vhi, plo, phi;
+
+	if (end < sizeof(long) || end - sizeof(long) < (unsigned long)p)
+		return;
+	e = (const unsigned long *)(end - sizeof(long) + 1);
+
+	vlo = READ_ONCE(kml_spans[KML_VIRT].lo);
+	vhi = READ_ONCE(kml_spans[KML_VIRT].hi);
+	plo = READ_ONCE(kml_spans[KML_PERCPU].lo);
+	phi = READ_ONCE(kml_spans[KML_PERCPU].hi);
+
+	for (; p < e; p++) {
+		unsigned long v = kml_read_word(p);
+
+		if (v >= vlo && v <= vhi)
+			kml_ref(sc, kml_find(KML_VIRT, v), scanned);
+		if (v >= plo && v <= phi)
+			kml_ref(sc, kml_find(KML_PERCPU, v), scanned);
+	}
+}
+
+/**
+ * kml_scan_block - look for references in [@start, @end)
+ * @sc: scan state
+ * @start: first byte
+ * @end: end of the block, exclusive
+ * @scanned: object the block belongs to, whose self-references don't count
+ *
+ * Must be called inside a walk, with the memory kept alive by the caller.
+ */
+void kml_scan_block(struct kml_scan *sc, unsigned long start,
+		    unsigned long end, struct kmemleak_object *scanned)
+{
+	kml_scan_words(sc, start, end, scanned);
+}
+
+/*
+ * Scan [@start, @start + @size) of @obj's copy mapped at @delta from its
+ * address, KML_HOLD_BYTES per lock hold.  Between holds the object may be
+ * freed (return false) or shrunk by a partial free (the range is clipped
+ * to what is left).
+ */
+static __always_inline bool kml_scan_range(struct kml_scan *sc,
+					   struct kml_shard *sh,
+					   struct kmemleak_object *obj,
+					   unsigned long start, size_t size,
+					   unsigned long delta,
+					   unsigned long *flags)
+{
+	unsigned long end = start + size;
+
+	while (start < end) {
+		unsigned long next = min(end, start + KML_HOLD_BYTES);
+
+		kml_scan_words(sc, start + delta, next + delta, obj);
+		start = next;
+		if (start >= end)
+			break;
+		raw_spin_unlock_irqrestore(&sh->lock, *flags);
+		kml_yield();
+		raw_spin_lock_irqsave(&sh->lock, *flags);
+		if (obj->flags & KML_FREED)
+			return false;
+		start = max(start, obj->pointer);
+		end = min(end, obj->pointer + obj->size);
+	}
+	return true;
+}
+
+static void kml_scan_object(struct kml_scan *sc, struct kmemleak_object *obj)
+{
+	struct kml_shard *sh = kml_shard(obj);
+	struct kml_root areas[KML_MAX_AREAS];
+	unsigned int nr_areas = 0, i;
+	unsigned long flags, delta;
+	struct kml_area *area;
+	int cpu;
+
+	raw_spin_lock_irqsave(&sh->lock, flags);
+	if (obj->flags & (KML_FREED | KML_NO_SCAN) ||
+	    READ_ONCE(obj->min_count) == KML_BLACK)
+		goto out;
+
+	/* copied: a partial free may release the areas while we scan */
+	if (!(obj->flags & KML_FULL_SCAN)) {
+		hlist_for_each_entry(area, &obj->areas, node) {
+			if (nr_areas == KML_MAX_AREAS) {
+				nr_areas = 0;	/* too many: the whole object */
+				break;
+			}
+			areas[nr_areas].start = area->start;
+			areas[nr_areas++].end = area->start + area->size;
+		}
+	}
+
+	if (obj->space == KML_PERCPU) {
+		for_each_possible_cpu(cpu) {
+			kml_delta(obj, cpu, &delta);
+			if (!kml_scan_range(sc, sh, obj, obj->pointer,
+					    obj->size, delta, &flags))
+				break;
+		}
+	} else if (!kml_delta(obj, 0, &delta)) {
+		/* not mapped: nothing to scan */
+	} else if (nr_areas) {
+		for (i = 0; i < nr_areas; i++)
+			if (!kml_scan_range(sc, sh, obj, areas[i].start,
+					    areas[i].end - areas[i].start,
+					    delta, &flags))
+				break;
+	} else {
+		kml_scan_range(sc, sh, obj, obj->pointer, obj->size, delta,
+			       &flags);
+	}
+out:
+	raw_spin_unlock_irqrestore(&sh->lock, flags);
+}
+
+static void kml_drain(struct kml_scan *sc)
+{
+	unsigned int n = 0;
+
+	while (sc->gray != KML_GRAY_END && !sc->stopped) {
+		struct kmemleak_object *obj = sc->gray;
+
+		sc->gray = obj->gray_next;
+		obj->gray_next = KML_GRAY_DONE;
+		kml_scan_object(sc, obj);
+		if (++n % KML_BATCH)
+			continue;
+		if (!kml_pause(sc))
+			kml_reap();
+	}
+}
+
+/**
+ * kml_scan_skip - do not scan the object starting at @addr in this scan
+ * @sc: scan state
+ * @addr: start of the object
+ *
+ * For blocks the roots phase handles itself, such as task stacks: the
+ * object still counts references, but its contents are not searched.
+ * Call from kml_scan_roots() before anything could queue it.
+ */
+void kml_scan_skip(struct kml_scan *sc, unsigned long addr)
+{
+	struct kmemleak_object *obj = kml_find(KML_VIRT, addr);
+
+	if (obj && obj->pointer == addr && !obj->gray_next)
+		obj->gray_next = KML_GRAY_SKIP;
+}
+
+/* Scan the static roots, one chunk per hold of kml_roots_lock. */
+static void kml_scan_static_roots(struct kml_scan *sc)
+{
+	unsigned long a = 0, flags;
+	unsigned int i;
+
+	while (!sc->stopped) {
+		raw_spin_lock_irqsave(&kml_roots_lock, flags);
+		for (i = 0; i < kml_nr_roots && kml_roots[i].end <= a; i++)
+			;
+		if (i == kml_nr_roots) {
+			raw_spin_unlock_irqrestore(&kml_roots_lock, flags);
+			break;
+		}
+		a = max(a, kml_roots[i].start);
+		kml_scan_words(sc, a, min(kml_roots[i].end, a + KML_HOLD_BYTES),
+			       NULL);
+		a = min(kml_roots[i].end, a + KML_HOLD_BYTES);
+		raw_spin_unlock_irqrestore(&kml_roots_lock, flags);
+		kml_pause(sc);
+	}
+}
+
+static __always_inline long kml_whiten(struct kml_shard *sh,
+				       struct kmemleak_object *obj, void *arg,
+				       unsigned long *flags)
+{
+	struct kml_scan *sc = arg;
+
+	obj->count = 0;
+	obj->gray_next = NULL;
+	obj->flags &= ~KML_NEW;
+	if (READ_ONCE(obj->min_count) == KML_GRAY)
+		kml_push(sc, obj);
+	return 0;
+}
+
+/*
+ * CRC32 of @obj's contents, KML_HOLD_BYTES per lock hold.  False if the
+ * object was freed or resized meanwhile.
+ */
+static bool kml_checksum(struct kml_shard *sh, struct kmemleak_object *obj,
+			 unsigned long *flags, u32 *crc, long *work)
+{
+	unsigned long pointer = obj->pointer, delta, a, next;
+	size_t size = obj->size;
+	int cpu;
+
+	*crc = 0;
+	for_each_possible_cpu(cpu) {
+		if (!kml_delta(obj, cpu, &delta))
+			return false;
+		for (a = pointer; a < pointer + size; a = next) {
+			next = min(pointer + size, a + KML_HOLD_BYTES);
+			*crc = kml_crc(a + delta, next - a, *crc);
+			*work += next - a;
+			if (*work < KML_HOLD_BYTES)
+				continue;
+			*work = 0;
+			raw_spin_unlock_irqrestore(&sh->lock, *flags);
+			kml_yield();
+			raw_spin_lock_irqsave(&sh->lock, *flags);
+			if (obj->flags & KML_FREED || obj->pointer != pointer ||
+			    obj->size != size)
+				return false;
+		}
+		if (obj->space != KML_PERCPU)
+			break;
+	}
+	return true;
+}
+
+/*
+ * A white object whose contents changed since the last scan may be in the
+ * middle of being linked somewhere: give it the benefit of the doubt and
+ * scan it as if referenced.
+ */
+static __always_inline long kml_recheck(struct kml_shard *sh,
+					struct kmemleak_object *obj,
+					void *arg, unsigned long *flags)
+{
+	struct kml_scan *sc = arg;
+	long work = 0;
+	u32 crc;
+
+	if (sc->stopped)
+		return -1;
+	if (!kml_white(obj) || obj->space == KML_PHYS)
+		return 0;
+	if (!kml_checksum(sh, obj, flags, &crc, &work))
+		return work;
+	if (crc == obj->checksum)
+		return work;
+	obj->checksum = crc;
+	obj->count = READ_ONCE(obj->min_count);
+	kml_push(sc, obj);
+	return work;
+}
+
+static __always_inline long kml_mark_leak(struct kml_shard *sh,
+					  struct kmemleak_object *obj,
+					  void *arg, unsigned long *flags)
+{
+	struct kml_scan *sc = arg;
+
+	if (obj->flags & KML_REPORTED || !kml_unreferenced(obj))
+		return 0;
+	obj->flags |= KML_REPORTED | KML_NEW;
+	sc->new_leaks++;
+	return 0;
+}
+
+/**
+ * kml_scan - one full scan; the caller has begun a walk
+ * @sc: scan state with @start and @min_age set, the rest zeroed
+ *
+ * The objects it finds unreferenced for the first time are marked as
+ * reported and as new (see kml_list()).
+ *
+ * Return: 0, or -EINTR if the scan was stopped (nothing new is reported).
+ */
+int kml_scan(struct kml_scan *sc)
+{
+	sc->gray = KML_GRAY_END;
+	kml_last_scan = sc->start;
+	kml_min_age = sc->min_age;
+
+	__kml_visit(kml_whiten, sc);
+	kml_scan_roots(sc);
+	kml_scan_static_roots(sc);
+	kml_drain(sc);
+	if (!sc->stopped)
+		__kml_visit(kml_recheck, sc);
+	kml_drain(sc);
+	if (sc->stopped || kml_should_stop()) {
+		sc->stopped = true;
+		return -EINTR;
+	}
+	__kml_visit(kml_mark_leak, sc);
+	return 0;
+}
+
+static long kml_clear_one(struct kml_shard *sh, struct kmemleak_object *obj,
+			  void *arg, unsigned long *flags)
+{
+	if (obj->flags & KML_REPORTED && kml_unreferenced(obj)) {
+		WRITE_ONCE(obj->min_count, KML_GRAY);
+		obj->flags &= ~(KML_REPORTED | KML_NEW);
+	}
+	return 0;
+}
+
+/**
+ * kml_clear - stop listing the objects reported so far
+ *
+ * They are painted gray: never reported again, still scanned, so whatever
+ * they point to is not reported either.  Call inside a walk.
+ */
+void kml_clear(void)
+{
+	__kml_visit(kml_clear_one, NULL);
+}
+

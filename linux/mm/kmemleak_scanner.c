@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kmemleak scans in the kernel: the roots besides static data (task
+ * stacks, per-CPU areas, struct pages), the scan thread, and the clearing
+ * of the stale addresses a scan leaves on its own stack.
+ */
+
+#define pr_fmt(fmt) "kmemleak: " fmt
+
+#include <linux/kthread.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mmzone.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+
+#include <asm/sections.h>
+
+#include "kmemleak.h"
+
+#define KML_MIN_AGE_MS		5000	/* younger objects are not reported */
+#define KML_FIRST_SCAN_SECS	60	/* boot delay of the scan thread */
+#define KML_SCAN_PERIOD_SECS	600	/* default scan=<secs> */
+
+bool kml_found_leaks;
+static bool kml_stack_scan = true;
+static struct task_struct *kml_thread;
+static unsigned long kml_scan_period = KML_SCAN_PERIOD_SECS * HZ;
+
+
+bool kml_should_stop(void)
+{
+	if (!kml_tracking())
+		return true;
+	if (current->flags & PF_KTHREAD)
+		return kthread_should_stop();
+	return signal_pending(current);
+}
+
+/*
+ * Every yield is also a quiescent state for Tasks RCU, which waits for
+ * tasks to leave the kernel voluntarily: a scan can run for seconds.
+ */
+void kml_yield(void)
+{
+	cond_resched_tasks_rcu_qs();
+}
+
+static void kml_scan_chunks(struct kml_scan *sc, unsigned long a,
+			    unsigned long e)
+{
+	while (a < e && !sc->stopped) {
+		unsigned long next = min(e, a + SZ_4K);
+
+		kml_scan_block(sc, a, next, NULL);
+		a = next;
+		kml_pause(sc);
+	}
+}
+
+/*
+ * Pages come online a (sub)section at a time and their struct pages are
+ * contiguous there: look the block up once, then walk its struct pages.
+ */
+#ifdef CONFIG_SPARSEMEM
+#define KML_PFN_BLOCK		PAGES_PER_SUBSECTION
+#else
+#define KML_PFN_BLOCK		1UL
+#endif
+
+static void kml_scan_pages(struct kml_scan *sc)
+{
+	struct zone *zone;
+
+	get_online_mems();
+	for_each_populated_zone(zone) {
+		unsigned long pfn, next, end = zone_end_pfn(zone);
+
+		for (pfn = zone->zone_start_pfn; pfn < end && !sc->stopped;
+		     pfn = next) {
+			struct page *page = pfn_to_online_page(pfn);
+
+			next = min(ALIGN(pfn + 1, KML_PFN_BLOCK), end);
+			for (; page && pfn < next; pfn++, page++) {
+				if (page_zone(page) != zone || !page_count(page))
+					continue;
+				kml_scan_block(sc, (unsigned long)page,
+					       (unsigned long)(page + 1), NULL);
+			}
+			kml_pause(sc);
+		}
+	}
+	put_online_mems();
+}
+
+/* Scan @t's stack as a root; its vmalloc() block is then not scanned. */
+static void kml_scan_task_stack(struct kml_scan *sc, struct task_struct *t)
+{
+	void *stack = try_get_task_stack(t);
+	unsigned long lo = (unsigned long)stack;
+	unsigned long hi = lo + THREAD_SIZE;
+
+	if (!stack)
+		return;
+	kml_scan_skip(sc, lo);
+	/*
+	 * Below our own frame lie only dead locals of this and earlier
+	 * scans, full of stale pointers to tracked blocks.
+	 */
+	if (t == current && !IS_ENABLED(CONFIG_STACK_GROWSUP) &&
+	    (unsigned long)&lo > lo && (unsigned long)&lo < hi)
+		lo = (unsigned long)&lo;
+	kml_scan_block(sc, lo, hi, NULL);
+	put_task_stack(t);
+}
+
+/*
+ * Task stacks, with stack=on.  Tasks are found by PID, one RCU read-side
+ * section each, so that the pass can yield between tasks however many
+ * there are, and a task that exits meanwhile costs nothing.  (Idle tasks
+ * have no PID: the boot CPU's stack is in the data section, the others'
+ * hold nothing of interest.)  With stack=off, stacks that are vmalloc()
+ * blocks are still scanned like any reachable block.
+ */
+static void kml_scan_stacks(struct kml_scan *sc)
+{
+	struct task_struct *t;
+	struct pid *pid;
+	int nr;
+
+	if (!READ_ONCE(kml_stack_scan))
+		return;
+	for (nr = 1; !sc->stopped; nr++) {
+		rcu_read_lock();
+		pid = find_ge_pid(nr, &init_pid_ns);
+		t = pid ? pid_task(pid, PIDTYPE_PID) : NULL;
+		if (pid)
+			nr = pid_nr(pid);
+		if (t)
+			get_task_struct(t);
+		rcu_read_unlock();
+		if (!pid)
+			break;
+		if (t) {
+			kml_scan_task_stack(sc, t);
+			put_task_struct(t);
+		}
+		kml_pause(sc);
+	}
+}
+
+/*
+ * Hook for the core: reference the roots that are not static data.  Task
+ * stacks come first, before anything could queue their blocks.
+ */
+void kml_scan_roots(struct kml_scan *sc)
+{
+	int __maybe_unused cpu;
+
+	kml_scan_stacks(sc);
+#ifdef CONFIG_SMP
+	for_each_possible_cpu(cpu)
+		kml_scan_chunks(sc, (unsigned long)__per_cpu_start +
+				per_cpu_offset(cpu),
+				(unsigned long)__per_cpu_end +
+				per_cpu_offset(cpu));
+#endif
+	kml_scan_pages(sc);
+}
+
+/*
+ * Zero the current task's stack below the caller's frame.  Scanning,
+ * reporting and dumping leave the addresses of the blocks they handled
+ * in dead frames there, and stacks are searched whole: as another task's
+ * stack by the next scan, or as a vmalloc() block once the task has
+ * exited and its stack waits in the cache for the next one.  Those stale
+ * copies would hide the very leaks just found or printed.  Nothing below
+ * the stack pointer is live (the kernel has no red zone), and an
+ * interrupt taken meanwhile is done with its frame before we go on.
+ */
+noinline __no_sanitize_address void kml_scrub_stack(void)
+{
+#if defined(CONFIG_ARCH_HAS_CURRENT_STACK_POINTER) && !defined(CONFIG_STACK_GROWSUP)
+	unsigned long *p = end_of_stack(current) + 1;	/* keep the canary */
+	unsigned long *sp = (unsigned long *)current_stack_pointer;
+
+	while (p < sp)
+		WRITE_ONCE(*p++, 0);
+#endif
+}
+
+int kml_do_scan(void)
+{
+	struct kml_scan sc = {
+		.start = jiffies,
+		.min_age = msecs_to_jiffies(KML_MIN_AGE_MS),
+	};
+	int ret;
+
+	lockdep_assert_held(&kml_scan_mutex);
+	kml_walk_begin();
+	ret = kml_scan(&sc);
+	kml_walk_end();
+
+	if (sc.new_leaks) {
+		kml_found_leaks = true;
+		pr_info("%u new suspected memory leaks (see /sys/kernel/debug/kmemleak)\n",
+			sc.new_leaks);
+		if (READ_ONCE(kml_verbose))
+			kml_report_new_leaks();
+	}
+	return ret;
+}
+
+static int kml_thread_fn(void *arg)
+{
+	long delay = arg ? KML_FIRST_SCAN_SECS * HZ : 0;
+
+	set_user_nice(current, 10);
+	pr_info("automatic scanning started\n");
+	while (!kthread_should_stop()) {
+		while (delay > 0 && !kthread_should_stop())
+			delay = schedule_timeout_interruptible(delay);
+		if (kthread_should_stop())
+			break;
+		/* the stopper holds the mutex: poll rather than block on it */
+		if (!mutex_trylock(&kml_scan_mutex)) {
+			delay = HZ / 10;
+			continue;
+		}
+		kml_do_scan();
+		mutex_unlock(&kml_scan_mutex);
+		kml_scrub_stack();
+		delay = READ_ONCE(kml_scan_period);
+	}
+	pr_info("automatic scanning stopped\n");
+	return 0;
+}
+
+void kml_start_thread(bool boot)
+{
+	lockdep_assert_held(&kml_scan_mutex);
+	if (kml_thread)
+		return;
+	kml_thread = kthread_run(kml_thread_fn, boot ? (void *)1 : NULL,
+				 "kmemleak");
+	if (IS_ERR(kml_thread)) {
+		pr_warn("cannot start the scan thread: %ld\n",
+			PTR_ERR(kml_thread));
+		kml_thread = NULL;
+	}
+}
+
+void kml_stop_thread(void)
+{
+	lockdep_assert_held(&kml_scan_mutex);
+	if (kml_thread) {
+		kthread_stop(kml_thread);
+		kml_thread = NULL;
+	}
+}
+
+/* "scan=<secs>": scan every @secs seconds, or not at all if 0. */
+void kml_set_scan_period(unsigned long secs)
+{
+	kml_stop_thread();
+	if (!secs)
+		return;
+	WRITE_ONCE(kml_scan_period,
+		   msecs_to_jiffies(min_t(unsigned long, secs * MSEC_PER_SEC,
+					  UINT_MAX)));
+	kml_start_thread(false);
+}
+
+/* "stack=on|off": whether task stacks are roots. */
+void kml_set_stack_scan(bool on)
+{
+	WRITE_ONCE(kml_stack_scan, on);
+}
