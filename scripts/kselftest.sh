@@ -10,9 +10,8 @@
 #             tree (flavour defoff, or stock-defoff for stock), built first
 # env: FLAVOR (default ours), and what scripts/vm.sh takes.
 #
-# On the host: the test module is built out of tree against the kernel build
-# dir, and the target's helper with the selftests' own Makefile, in
-# build/kselftest/<flavor>/. The VM gets, at /linux, the selftests framework
+# On the host: the target's helper and test module (against the kernel build
+# dir) are built with the selftests' own Makefile, in build/kselftest/<flavor>/. The VM gets, at /linux, the selftests framework
 # of the flavour's tree (Makefile, lib.mk, kselftest/), the kmemleak target
 # from linux/ with the module and helper in it, and scripts/subarch.include;
 # at /, GNU make, bash and coreutils' timeout with their shared libraries
@@ -68,12 +67,7 @@ fail() {
 }
 
 rm -rf "$OUT"
-mkdir -p "$OUT/module" "$ROOTFS/linux/scripts" "$ROOTFS/linux/$SELFTESTS"
-
-# The test module, out of tree.
-cp "$TARGET_SRC/kmemleak_selftest.c" "$TARGET_SRC/Kbuild" "$OUT/module/"
-make -C "$KDIR" M="$OUT/module" modules > "$OUT/module.log" 2>&1 ||
-	fail "building the test module failed (log: ${OUT#"$ROOT"/}/module.log)" "$OUT/module.log"
+mkdir -p "$ROOTFS/linux/scripts" "$ROOTFS/linux/$SELFTESTS"
 
 # The selftests framework of the flavour's tree, and our target.
 st=$ROOTFS/linux/$SELFTESTS
@@ -82,11 +76,13 @@ for f in Makefile lib.mk kselftest kselftest.h kselftest_harness.h; do
 done
 cp -a "$FLAVOR_SRC/scripts/subarch.include" "$ROOTFS/linux/scripts/"
 cp -a "$TARGET_SRC" "$st/kmemleak"
-# Build the target's programs here, as the VM has no compiler; their mtime
-# is kept so that make in the VM finds them up to date.
-make -C "$st" TARGETS=kmemleak > "$OUT/helper.log" 2>&1 ||
-	fail "building the selftest helper failed (log: ${OUT#"$ROOT"/}/helper.log)" "$OUT/helper.log"
-cp "$OUT/module/kmemleak_selftest.ko" "$st/kmemleak/"
+# Build the target's programs and its test module (test_modules/, against
+# KDIR) here, as the VM has no compiler; their mtime is kept so that make in
+# the VM finds them up to date.
+make -C "$st" TARGETS=kmemleak KDIR="$KDIR" > "$OUT/build.log" 2>&1 ||
+	fail "building the selftest helper and module failed (log: ${OUT#"$ROOT"/}/build.log)" "$OUT/build.log"
+[[ -f $st/kmemleak/test_modules/kmemleak_selftest.ko ]] ||
+	fail "the test module was not built (log: ${OUT#"$ROOT"/}/build.log)" "$OUT/build.log"
 
 # Host programs and the shared libraries they load.
 copy_prog() {	# copy_prog HOSTPATH VMPATH

@@ -10,7 +10,7 @@ source "$KML_DIR"/../kselftest/ktap_helpers.sh
 KML=/sys/kernel/debug/kmemleak
 KML_CTL=/sys/kernel/debug/kmemleak_selftest
 KML_FD="$KML_DIR"/kmemleak_fd
-KML_MODULE="$KML_DIR"/kmemleak_selftest.ko
+KML_MODULE="$KML_DIR"/test_modules/kmemleak_selftest.ko
 KML_VERBOSE=/sys/module/kmemleak/parameters/verbose
 # Which detector runs: "ours" (this tree's) or "stock" (Linux 6.12's).
 KMEMLEAK_IMPL=${KMEMLEAK_IMPL:-ours}
@@ -113,7 +113,7 @@ kml_require_module()
 		modprobe -q kmemleak_selftest
 	fi
 	[ -e "$KML_CTL" ] ||
-		kml_skip_all "cannot load the test module kmemleak_selftest (build it from this directory's Kbuild)"
+		kml_skip_all "cannot load the test module kmemleak_selftest (build it in test_modules/ with KDIR=<kernel build dir>)"
 }
 
 # kml_create SCENARIO FILE: let the test module make SCENARIO's blocks and
