@@ -85,7 +85,15 @@ static void kml_scan_pages(struct kml_scan *sc)
 
 			next = min(ALIGN(pfn + 1, KML_PFN_BLOCK), end);
 			for (; page && pfn < next; pfn++, page++) {
-				if (page_zone(page) != zone || !page_count(page))
+				/*
+				 * A tail page holds the compound head and the
+				 * folio's bookkeeping, and otherwise leftovers
+				 * of its earlier life, such as a slab's free
+				 * list pointer into the page itself: stale
+				 * pointers that would hide leaks.
+				 */
+				if (page_zone(page) != zone ||
+				    !page_count(page) || PageTail(page))
 					continue;
 				kml_scan_block(sc, (unsigned long)page,
 					       (unsigned long)(page + 1), NULL);
