@@ -2,16 +2,19 @@
 /*
  * Userspace stand-in for mm/kmemleak_internal.h.
  *
- * The include guard is the kernel header's, so once this file is included,
- * mm/kmemleak_core.h's #include "kmemleak_internal.h" is a no-op and the
- * core (mm/kmemleak_core.c, included whole by kmemleak.c) builds against
- * what is defined here: tools/include for lists, rbtrees and hashes, and
- * small userspace versions of the rest.
+ * The include guard is the kernel header's: once this file is included,
+ * the #include "kmemleak_internal.h" of mm/kmemleak_core.h is a no-op and
+ * the core (mm/kmemleak_index.c, kmemleak_scan.c, kmemleak_cmd.c) builds
+ * against what is declared here instead of the kernel headers.  Like
+ * tools/testing/vma/vma_internal.h, it provides only what those kernel
+ * headers provide, under the kernel's names: tools/include for lists,
+ * rbtrees, hashes, bitops, barriers and ctype, and userspace versions of
+ * the rest.  Whatever is not a static inline lives in shim.c.
  *
- * Locks are real spinlocks that also check the core's locking rules: a
- * shard lock is never taken twice or nested, write_seqcount_begin() needs
- * its lock held, and the hooks assert the lock state they are called in
- * (see kml_test_lock_depth).
+ * Raw spinlocks are real locks that also check the core's rules: a lock
+ * is never taken twice or nested in another (the core never holds two),
+ * write_seqcount_begin() runs under a lock, and the work done under each
+ * hold is measured (see shim_hold_max).
  */
 #ifndef __MM_KMEMLEAK_INTERNAL_H
 #define __MM_KMEMLEAK_INTERNAL_H
@@ -25,34 +28,20 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include <asm/barrier.h>
 #include <linux/align.h>
 #include <linux/bitops.h>
 #include <linux/bits.h>
 #include <linux/compiler.h>
+#include <linux/ctype.h>
 #include <linux/hash.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
 #include <linux/types.h>
 
-#define ____cacheline_aligned_in_smp	__attribute__((__aligned__(64)))
-#define data_race(expr)			(expr)
-#define cmpxchg(p, o, n)		__sync_val_compare_and_swap(p, o, n)
-
-/* tools' set_bit() is not atomic; the kernel's is */
-#undef set_bit
-#define set_bit(nr, addr)	\
-	((void)__atomic_fetch_or((addr) + (nr) / BITS_PER_LONG,	\
-				 1UL << ((nr) % BITS_PER_LONG), __ATOMIC_RELAXED))
-
-#define TASK_COMM_LEN			16
-typedef u32 depot_stack_handle_t;
-
-#define time_after_eq(a, b)		((long)((a) - (b)) >= 0)
-#define time_before_eq(a, b)		time_after_eq(b, a)
-
-/* Report a broken rule of the kernel API and stop the test. */
-#define KML_SHIM_BUG(...) do {						\
+/* Report a broken rule of the kernel API and stop the program. */
+#define SHIM_BUG(...) do {						\
 	fprintf(stdout, "# shim: %s:%d: ", __FILE__, __LINE__);	\
 	fprintf(stdout, __VA_ARGS__);					\
 	fprintf(stdout, "\n");						\
@@ -60,15 +49,92 @@ typedef u32 depot_stack_handle_t;
 	abort();							\
 } while (0)
 
-/* Raw spinlocks: owner tracking for self-deadlock and nesting checks. */
+/* include/linux/compiler_types.h, cache.h, kcsan-checks.h */
+#ifndef __percpu
+#define __percpu
+#endif
+#ifndef __must_check
+#define __must_check			__attribute__((__warn_unused_result__))
+#endif
+#define ____cacheline_aligned_in_smp	__attribute__((__aligned__(64)))
+#define data_race(expr)			(expr)
+
+/*
+ * Bytes of memory the core read through READ_ONCE_NOCHECK() (the scan's
+ * word loads) and crc32() (checksums), by this thread.  The raw spinlocks
+ * below turn it into the most read within one lock hold.
+ */
+extern __thread unsigned long shim_bytes_read;
+
+/*
+ * If set, called before each such load by this thread: lets a test act
+ * in the middle of the core's scan loop.
+ */
+extern __thread void (*shim_read_hook)(const volatile void *p);
+
+/*
+ * include/asm-generic/rwonce.h.  The kernel's skips KASAN checks; here the
+ * load stays instrumented, so that AddressSanitizer reports the core
+ * reading a block that is freed or that it was never given.
+ */
+#define READ_ONCE_NOCHECK(x) ({						\
+	shim_bytes_read += sizeof(x);					\
+	if (unlikely(shim_read_hook))					\
+		shim_read_hook(&(x));					\
+	READ_ONCE(x);							\
+})
+
+/* include/linux/kasan.h: no tags, nothing to disable */
+#define kasan_reset_tag(addr)		((void *)(addr))
+#define kasan_disable_current()		do { } while (0)
+#define kasan_enable_current()		do { } while (0)
+
+/* include/linux/atomic.h: the kernel's bitops and cmpxchg are atomic */
+#undef set_bit
+#define set_bit(nr, addr)						\
+	((void)__atomic_fetch_or((addr) + (nr) / BITS_PER_LONG,	\
+				 1UL << ((nr) % BITS_PER_LONG),		\
+				 __ATOMIC_RELAXED))
+#ifndef cmpxchg
+#define cmpxchg(p, o, n)		__sync_val_compare_and_swap(p, o, n)
+#endif
+
+static inline long atomic_long_read(const atomic_long_t *v)
+{
+	return __atomic_load_n(&v->counter, __ATOMIC_RELAXED);
+}
+
+static inline void atomic_long_set(atomic_long_t *v, long i)
+{
+	__atomic_store_n(&v->counter, i, __ATOMIC_RELAXED);
+}
+
+static inline void atomic_long_inc(atomic_long_t *v)
+{
+	__atomic_add_fetch(&v->counter, 1, __ATOMIC_RELAXED);
+}
+
+static inline void atomic_long_dec(atomic_long_t *v)
+{
+	__atomic_sub_fetch(&v->counter, 1, __ATOMIC_RELAXED);
+}
+
+/* include/linux/spinlock_types_raw.h, spinlock.h */
 typedef struct {
 	int locked;
-	const void *owner;
+	const void *owner;	/* &shim_self of the holder */
 } raw_spinlock_t;
 
-/* Shard locks held by this thread; the core never nests them. */
-extern __thread int kml_test_lock_depth;
-extern __thread char kml_test_self;
+#define __RAW_SPIN_LOCK_UNLOCKED(name)	{ .locked = 0, .owner = NULL }
+#define DEFINE_RAW_SPINLOCK(name)	\
+	raw_spinlock_t name = __RAW_SPIN_LOCK_UNLOCKED(name)
+
+/* Raw spinlocks this thread holds; its identity; the current hold. */
+extern __thread int shim_lock_depth;
+extern __thread char shim_self;
+extern __thread unsigned long shim_hold_start;
+/* The most bytes this thread read within one hold of any raw spinlock. */
+extern __thread unsigned long shim_hold_max;
 
 static inline void raw_spin_lock_init(raw_spinlock_t *l)
 {
@@ -76,229 +142,157 @@ static inline void raw_spin_lock_init(raw_spinlock_t *l)
 	l->owner = NULL;
 }
 
-static inline void kml_test_lock(raw_spinlock_t *l)
+static inline bool shim_lock_held(raw_spinlock_t *l)
 {
-	if (__atomic_load_n(&l->owner, __ATOMIC_RELAXED) == &kml_test_self)
-		KML_SHIM_BUG("raw spinlock %p taken twice", (void *)l);
-	if (kml_test_lock_depth)
-		KML_SHIM_BUG("raw spinlock %p nested in another", (void *)l);
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		sched_yield();
-	__atomic_store_n(&l->owner, &kml_test_self, __ATOMIC_RELAXED);
-	kml_test_lock_depth++;
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == &shim_self;
 }
 
-static inline void kml_test_unlock(raw_spinlock_t *l)
+static inline void shim_lock(raw_spinlock_t *l)
 {
-	if (__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != &kml_test_self)
-		KML_SHIM_BUG("raw spinlock %p released but not held",
-			     (void *)l);
-	kml_test_lock_depth--;
+	if (shim_lock_held(l))
+		SHIM_BUG("raw spinlock %p taken twice", (void *)l);
+	if (shim_lock_depth)
+		SHIM_BUG("raw spinlock %p nested in another", (void *)l);
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		sched_yield();
+	__atomic_store_n(&l->owner, &shim_self, __ATOMIC_RELAXED);
+	shim_lock_depth++;
+	shim_hold_start = shim_bytes_read;
+}
+
+static inline void shim_unlock(raw_spinlock_t *l)
+{
+	unsigned long held = shim_bytes_read - shim_hold_start;
+
+	if (!shim_lock_held(l))
+		SHIM_BUG("raw spinlock %p released but not held", (void *)l);
+	if (held > shim_hold_max)
+		shim_hold_max = held;
+	shim_lock_depth--;
 	__atomic_store_n(&l->owner, NULL, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
-static inline bool kml_test_lock_held(raw_spinlock_t *l)
-{
-	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == &kml_test_self;
-}
+#define raw_spin_lock_irqsave(l, flags)				\
+	do { (flags) = 0; shim_lock(l); } while (0)
+#define raw_spin_unlock_irqrestore(l, flags)				\
+	do { (void)(flags); shim_unlock(l); } while (0)
 
-#define raw_spin_lock_irqsave(l, flags)	\
-	do { (flags) = 0; kml_test_lock(l); } while (0)
-#define raw_spin_unlock_irqrestore(l, flags)	\
-	do { (void)(flags); kml_test_unlock(l); } while (0)
-
-/* Sequence counter associated with a raw spinlock. */
+/*
+ * include/linux/seqlock.h.  A writer must keep readers from preempting
+ * it, which in the kernel means a lock held or preemption off: here, a
+ * raw spinlock held.
+ */
 typedef struct {
 	unsigned int sequence;
-	raw_spinlock_t *lock;
-} seqcount_raw_spinlock_t;
+} seqcount_t;
 
-static inline void seqcount_raw_spinlock_init(seqcount_raw_spinlock_t *s,
-					      raw_spinlock_t *l)
-{
-	s->sequence = 0;
-	s->lock = l;
-}
+#define SEQCNT_ZERO(name)		{ .sequence = 0 }
 
-static inline unsigned int read_seqcount_begin(seqcount_raw_spinlock_t *s)
+/* Write sections this thread has open. */
+extern __thread int shim_seq_writing;
+
+static inline unsigned int read_seqcount_begin(const seqcount_t *s)
 {
 	unsigned int seq;
 
 	while ((seq = __atomic_load_n(&s->sequence, __ATOMIC_ACQUIRE)) & 1) {
-		if (kml_test_lock_held(s->lock))
-			KML_SHIM_BUG("seqcount read inside its own write section");
+		if (shim_seq_writing)
+			SHIM_BUG("seqcount read spins on a write section of its own thread");
 		sched_yield();
 	}
 	return seq;
 }
 
-static inline int read_seqcount_retry(seqcount_raw_spinlock_t *s,
-				      unsigned int start)
+static inline int read_seqcount_retry(const seqcount_t *s, unsigned int start)
 {
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return __atomic_load_n(&s->sequence, __ATOMIC_RELAXED) != start;
 }
 
-static inline void write_seqcount_begin(seqcount_raw_spinlock_t *s)
+static inline void write_seqcount_begin(seqcount_t *s)
 {
-	if (!kml_test_lock_held(s->lock))
-		KML_SHIM_BUG("write_seqcount_begin() without its lock");
+	if (!shim_lock_depth)
+		SHIM_BUG("write_seqcount_begin() without a lock held");
 	if (s->sequence & 1)
-		KML_SHIM_BUG("write_seqcount_begin() nested");
+		SHIM_BUG("write_seqcount_begin() nested");
+	shim_seq_writing++;
 	__atomic_store_n(&s->sequence, s->sequence + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
-static inline void write_seqcount_end(seqcount_raw_spinlock_t *s)
+static inline void write_seqcount_end(seqcount_t *s)
 {
-	if (!kml_test_lock_held(s->lock) || !(s->sequence & 1))
-		KML_SHIM_BUG("write_seqcount_end() unbalanced or unlocked");
+	if (!shim_lock_depth || !(s->sequence & 1))
+		SHIM_BUG("write_seqcount_end() unbalanced or without a lock");
+	shim_seq_writing--;
 	__atomic_store_n(&s->sequence, s->sequence + 1, __ATOMIC_RELEASE);
 }
 
-/* Kernel ctype: isspace() is true for 0xa0 too (lib/ctype.c). */
-#undef isspace
-#define isspace(c)	kml_test_isspace(c)
-static inline bool kml_test_isspace(char c)
-{
-	unsigned char u = c;
-
-	return u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0;
-}
-
-static inline bool str_has_prefix(const char *str, const char *prefix)
-{
-	return !strncmp(str, prefix, strlen(prefix));
-}
-
-/* lib/kstrtox.c semantics: base 0 auto-detection, '+', one '\n'. */
-static inline int kstrtoull(const char *s, unsigned int base,
-			    unsigned long long *res)
-{
-	unsigned long long r = 0;
-	unsigned int n = 0;
-	bool overflow = false;
-
-	if (s[0] == '+')
-		s++;
-	if (!base) {
-		if (s[0] != '0')
-			base = 10;
-		else if ((s[1] | 0x20) == 'x' &&
-			 strchr("0123456789abcdefABCDEF", s[2]) && s[2])
-			base = 16;
-		else
-			base = 8;
-	}
-	if (base == 16 && s[0] == '0' && (s[1] | 0x20) == 'x')
-		s += 2;
-	for (;; s++, n++) {
-		unsigned int c = (unsigned char)*s, v;
-
-		if (c >= '0' && c <= '9')
-			v = c - '0';
-		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-			v = (c | 0x20) - 'a' + 10;
-		else
-			break;
-		if (v >= base)
-			break;
-		if ((r & (~0ULL << 60)) && r > (ULLONG_MAX - v) / base)
-			overflow = true;
-		r = r * base + v;
-	}
-	if (overflow)
-		return -ERANGE;
-	if (!n)
-		return -EINVAL;
-	if (*s == '\n')
-		s++;
-	if (*s)
-		return -EINVAL;
-	*res = r;
-	return 0;
-}
-
-static inline int kstrtoul(const char *s, unsigned int base,
-			   unsigned long *res)
-{
-	unsigned long long v;
-	int ret = kstrtoull(s, base, &v);
-
-	if (ret)
-		return ret;
-	if (v != (unsigned long)v)
-		return -ERANGE;
-	*res = v;
-	return 0;
-}
-
-static inline int kstrtouint(const char *s, unsigned int base,
-			     unsigned int *res)
-{
-	unsigned long long v;
-	int ret = kstrtoull(s, base, &v);
-
-	if (ret)
-		return ret;
-	if (v != (unsigned int)v)
-		return -ERANGE;
-	*res = v;
-	return 0;
-}
-
-/* lib/crc32.c crc32_le(): reflected 0xedb88320, no pre/post inversion. */
-static inline u32 crc32(u32 crc, const void *p, size_t len)
-{
-	const unsigned char *b = p;
-	int i;
-
-	while (len--) {
-		crc ^= *b++;
-		for (i = 0; i < 8; i++)
-			crc = (crc >> 1) ^ (crc & 1 ? 0xedb88320 : 0);
-	}
-	return crc;
-}
-
 /*
- * Two fake CPUs: the copy of a per-CPU cookie on @cpu is at
- * cookie + kml_test_pcpu_offset[cpu], like per_cpu_ptr().
+ * include/linux/percpu-defs.h, cpumask.h, smp.h: NR_CPUS fake CPUs; the
+ * copy of a per-CPU cookie for @cpu is at cookie + __per_cpu_offset[cpu].
+ * raw_smp_processor_id() is the calling thread's shim_cpu.
  */
-#define KML_TEST_NR_CPUS		2
-extern unsigned long kml_test_pcpu_offset[KML_TEST_NR_CPUS];
-#define kml_each_cpu(cpu)		\
-	for ((cpu) = 0; (cpu) < KML_TEST_NR_CPUS; (cpu)++)
-#define kml_percpu_addr(ptr, cpu)	\
-	((unsigned long)(ptr) + kml_test_pcpu_offset[cpu])
+#define NR_CPUS				4
+extern unsigned long __per_cpu_offset[NR_CPUS];
+extern __thread int shim_cpu;
+#define per_cpu_offset(cpu)		(__per_cpu_offset[cpu])
+#define per_cpu_ptr(ptr, cpu)						\
+	((typeof(ptr))((unsigned long)(ptr) + per_cpu_offset(cpu)))
+#define for_each_possible_cpu(cpu)					\
+	for ((cpu) = 0; (cpu) < NR_CPUS; (cpu)++)
+#define raw_smp_processor_id()		(shim_cpu)
 
 /*
- * A fake physical range mapped at kml_test_phys_offset; [min_low_pfn,
- * max_low_pfn) is lowmem.  kml_phys_scannable() is the kernel helper's
- * expression, verbatim: keep the two in sync.
+ * include/linux/pfn.h, asm/page.h, memblock.h: the linear map is at
+ * PAGE_OFFSET (x86-64: page_offset_base); lowmem is [min_low_pfn,
+ * max_low_pfn).
  */
 #define PAGE_SHIFT			12
+#define PAGE_SIZE			(1UL << PAGE_SHIFT)
+#define PFN_PHYS(x)			((phys_addr_t)(x) << PAGE_SHIFT)
 #define PHYS_PFN(x)			((unsigned long)((x) >> PAGE_SHIFT))
-#define PFN_PHYS(x)			((unsigned long)(x) << PAGE_SHIFT)
-extern unsigned long min_low_pfn, max_low_pfn, kml_test_phys_offset;
+extern unsigned long page_offset_base;
+#define PAGE_OFFSET			page_offset_base
+#define __va(x)				((void *)((unsigned long)(x) + PAGE_OFFSET))
+extern unsigned long min_low_pfn, max_low_pfn;
 
-static inline bool kml_phys_scannable(unsigned long phys, size_t size)
+/* include/linux/jiffies.h */
+extern volatile unsigned long jiffies;
+#define time_after_eq(a, b)		((long)((a) - (b)) >= 0)
+#define time_before_eq(a, b)		time_after_eq(b, a)
+
+/* include/linux/sched.h, stackdepot.h */
+#define TASK_COMM_LEN			16
+typedef u32 depot_stack_handle_t;
+
+/* include/linux/sort.h, types.h (lib/sort.c, shim.c) */
+typedef int (*cmp_func_t)(const void *a, const void *b);
+typedef void (*swap_func_t)(void *a, void *b, int size);
+void sort(void *base, size_t num, size_t size, cmp_func_t cmp_func,
+	  swap_func_t swap_func);
+
+/* include/linux/crc32.h (lib/crc32.c, shim.c) */
+u32 crc32_le(u32 crc, unsigned char const *p, size_t len);
+#define crc32(seed, data, length)					\
+	crc32_le(seed, (unsigned char const *)(data), length)
+
+/* include/linux/kstrtox.h (lib/kstrtox.c, shim.c) */
+int __must_check kstrtoull(const char *s, unsigned int base,
+			   unsigned long long *res);
+int __must_check kstrtoul(const char *s, unsigned int base,
+			  unsigned long *res);
+int __must_check kstrtouint(const char *s, unsigned int base,
+			    unsigned int *res);
+
+/* include/linux/string.h */
+static __always_inline size_t str_has_prefix(const char *str,
+					      const char *prefix)
 {
-	return phys >= PFN_PHYS(min_low_pfn) &&
-	       phys + size <= PFN_PHYS(max_low_pfn);
-}
+	size_t len = strlen(prefix);
 
-#define kml_phys_to_virt(phys)		((unsigned long)(phys) + kml_test_phys_offset)
-
-static inline unsigned long kml_read_word(const unsigned long *p)
-{
-	return READ_ONCE(*p);
-}
-
-static inline u32 kml_crc(const void *p, size_t size, u32 seed)
-{
-	return crc32(seed, p, size);
+	return strncmp(str, prefix, len) == 0 ? len : 0;
 }
 
 #endif /* __MM_KMEMLEAK_INTERNAL_H */

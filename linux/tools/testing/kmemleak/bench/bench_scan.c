@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Userspace benchmark of the kmemleak scan core (mm/kmemleak_core.c).
+ * Userspace benchmark of the kmemleak scan core (mm/kmemleak_index.c and
+ * mm/kmemleak_scan.c).
  *
  * Built like the unit tests in the parent directory: their shim header
  * (../kmemleak_internal.h, same include guard as mm/kmemleak_internal.h)
- * stands in for the kernel, and the core source is included whole.  Built
- * with -O2 and no sanitizers (see Makefile).  The shim's spinlocks check
- * the locking rules, so they cost a little more than the kernel's.
+ * and its out-of-line part (../shim.c) stand in for the kernel, and the
+ * core sources are included whole.  Built with -O2 and no sanitizers (see
+ * Makefile).  The shim's spinlocks check the locking rules and its loads
+ * count the bytes read, so they cost a little more than the kernel's.
  *
  * A synthetic heap: N objects of S bytes in one arena (like slab pages),
  * each tracked by the core; word 0 of each object points to the next one
@@ -30,30 +32,23 @@
  */
 #include "../kmemleak_internal.h"
 
-#include "../../../../mm/kmemleak_core.c"
+#include "../../../../mm/kmemleak_index.c"
+#include "../../../../mm/kmemleak_scan.c"
 
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
-__thread int kml_test_lock_depth;
-__thread char kml_test_self;
-unsigned long kml_test_pcpu_offset[KML_TEST_NR_CPUS];
-unsigned long min_low_pfn, max_low_pfn, kml_test_phys_offset;
-
+/* A static root (kml_add_root()) */
 static unsigned long roots[64];
-static unsigned long leaks, overlaps;
+static unsigned long overlaps;
 
 /* ----------------------------------------------------------- core hooks */
 
-struct kmemleak_object *kml_new_meta(void)
+void kml_free_area(struct kml_area *area)
 {
-	struct kmemleak_object *obj = calloc(1, sizeof(*obj));
-
-	if (obj)
-		INIT_HLIST_HEAD(&obj->areas);
-	return obj;
+	free(area);
 }
 
 void kml_free_meta(struct kmemleak_object *obj)
@@ -61,7 +56,7 @@ void kml_free_meta(struct kmemleak_object *obj)
 	free(obj);
 }
 
-bool kml_scan_should_stop(void)
+bool kml_should_stop(void)
 {
 	return false;
 }
@@ -72,17 +67,10 @@ void kml_yield(void)
 
 void kml_scan_roots(struct kml_scan *sc)
 {
-	kml_scan_block(sc, (unsigned long)roots,
-		       (unsigned long)(roots + ARRAY_SIZE(roots)), NULL);
 }
 
-void kml_report_new(struct kmemleak_object *obj)
-{
-	leaks++;
-}
-
-void kml_warn_overlap(struct kmemleak_object *obj,
-		      struct kmemleak_object *old)
+void kml_warn_overlap(const struct kml_snapshot *obj,
+		      const struct kml_snapshot *old)
 {
 	overlaps++;
 }
@@ -183,13 +171,14 @@ static double tree_depth(unsigned int *used)
 	return nodes ? (double)depth / nodes : 0;
 }
 
-static bool count_gray(struct kmemleak_object *obj, void *arg)
+static long count_gray(struct kml_shard *sh, struct kmemleak_object *obj,
+		       void *arg, unsigned long *flags)
 {
 	unsigned long *n = arg;
 
 	if (obj->gray_next)
 		(*n)++;
-	return true;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -223,7 +212,6 @@ int main(int argc, char **argv)
 	heap_bytes = nobj * osize;
 
 	/* heap and metadata */
-	kml_index_init();
 	heap = big_alloc(heap_bytes);
 	meta = calloc(nobj, sizeof(*meta));
 	perm = malloc(nobj * sizeof(*perm));
@@ -252,6 +240,8 @@ int main(int argc, char **argv)
 			o[w] = rnd() & 0xffff;
 	}
 	roots[0] = (unsigned long)OBJ(perm[0]);
+	kml_add_root((unsigned long)roots,
+		     (unsigned long)(roots + ARRAY_SIZE(roots)));
 	for (i = 0; i < nobj; i++) {
 		struct kmemleak_object *obj = calloc(1, sizeof(*obj));
 
@@ -262,7 +252,6 @@ int main(int argc, char **argv)
 		obj->min_count = 1;
 		obj->space = KML_VIRT;
 		obj->jiffies = 1;
-		INIT_HLIST_HEAD(&obj->areas);
 		strcpy(obj->comm, "bench");
 		if (kml_insert(obj))
 			die("kml_insert failed at object %lu", i);
@@ -282,8 +271,9 @@ int main(int argc, char **argv)
 		t = now_s() - t;
 		if (r && t < best_scan)		/* the first run warms up */
 			best_scan = t;
-		if (leaks)
-			die("%lu objects reported: the heap is not connected", leaks);
+		if (sc.new_leaks)
+			die("%u objects reported: the heap is not connected",
+			    sc.new_leaks);
 	}
 
 	/* kml_scan_block() over the arena: the word loop and the lookups */
@@ -292,14 +282,14 @@ int main(int argc, char **argv)
 
 		kml_walk_begin();
 		sc.gray = KML_GRAY_END;
-		kml_visit_objects(kml_whiten, &sc);
+		__kml_visit(kml_whiten, &sc);
 		t = now_s();
 		kml_scan_block(&sc, (unsigned long)heap,
 			       (unsigned long)heap + heap_bytes, NULL);
 		t = now_s() - t;
 		if (!r) {
 			/* all but the one only the roots point to, maybe */
-			kml_visit_objects(count_gray, &reached);
+			__kml_visit(count_gray, &reached);
 			if (reached + 1 < nobj)
 				die("scan_block reached %lu of %lu objects",
 				    reached, nobj);
@@ -328,7 +318,7 @@ int main(int argc, char **argv)
 	       bw / 1e9, heap_bytes / best_block / 1e9,
 	       100 * heap_bytes / best_block / bw);
 
-	kml_reset_index(kml_free_meta);
+	kml_reset_index();
 	free(meta);
 	munmap(heap, heap_bytes);
 	return overlaps ? 1 : 0;
