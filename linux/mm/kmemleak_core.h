@@ -443,56 +443,93 @@ static __always_inline bool kml_queued(const struct kmemleak_object *obj)
 void kml_reap(void);
 
 /*
- * A visitor: called on a live object with its shard lock held (the state
- * saved in *@flags); it may drop and retake the lock, after which the
- * object may have been freed (but not reclaimed: this is a walk).  Returns
- * the bytes of memory it read, or a negative value to stop the visit.
+ * One hold of a shard lock: the lock, the interrupt state it saved and the
+ * bytes of memory read since it was taken.
  */
-typedef long (*kml_visit_t)(struct kml_shard *sh, struct kmemleak_object *obj,
-			    void *arg, unsigned long *flags);
+struct kml_hold {
+	struct kml_shard *sh;
+	unsigned long flags;
+	unsigned long bytes;
+};
+
+static __always_inline void kml_hold_begin(struct kml_hold *h,
+					   struct kml_shard *sh)
+{
+	h->sh = sh;
+	h->bytes = 0;
+	raw_spin_lock_irqsave(&sh->lock, h->flags);
+}
+
+static __always_inline void kml_hold_end(struct kml_hold *h)
+{
+	raw_spin_unlock_irqrestore(&h->sh->lock, h->flags);
+}
+
+/* Drop the lock, yield, take it again: false if @obj was freed meanwhile. */
+static inline bool kml_hold_pause(struct kml_hold *h,
+				  const struct kmemleak_object *obj)
+{
+	kml_hold_end(h);
+	kml_yield();
+	raw_spin_lock_irqsave(&h->sh->lock, h->flags);
+	h->bytes = 0;
+	return !(obj->flags & KML_FREED);
+}
+
+/*
+ * How many bytes may still be read under this hold, after a pause if none;
+ * 0 if @obj was freed during that pause.
+ */
+static inline unsigned long kml_hold_room(struct kml_hold *h,
+					  const struct kmemleak_object *obj)
+{
+	if (h->bytes >= KML_HOLD_BYTES && !kml_hold_pause(h, obj))
+		return 0;
+	return KML_HOLD_BYTES - h->bytes;
+}
+
+/*
+ * A visitor: called on a live object under @h; it counts what it reads in
+ * @h->bytes and may pause @h (kml_hold_room()), after which the object may
+ * have been freed (but not reclaimed: this is a walk).  Returns a negative
+ * value to stop the visit.
+ */
+typedef int (*kml_visit_t)(struct kml_hold *h, struct kmemleak_object *obj,
+			   void *arg);
 
 /*
  * Call @fn on every live object, inside a walk.  The lock is dropped every
- * KML_HOLD_BYTES of work; the scan's passes inline this with their own
- * @fn, so that visiting an object costs no indirect call.
+ * KML_HOLD_BYTES of work, a visit counting as KML_VISIT_COST; the scan's
+ * passes inline this with their own @fn, so that visiting an object costs
+ * no indirect call.
  */
 static __always_inline void __kml_visit(kml_visit_t fn, void *arg)
 {
-	unsigned long flags;
+	struct kml_hold h;
 	int i;
 
 	for (i = 0; i < KML_NR_SHARDS; i++) {
 		struct kml_shard *sh = &kml_shards[i];
 		struct hlist_node *pos;
-		long work = 0, ret;
 
 		if (!READ_ONCE(sh->objects.first))
 			continue;
-		raw_spin_lock_irqsave(&sh->lock, flags);
+		kml_hold_begin(&h, sh);
 		/* new objects go in at the head: not visited, as they should */
 		for (pos = sh->objects.first; pos; pos = pos->next) {
 			struct kmemleak_object *obj =
 				hlist_entry(pos, struct kmemleak_object, link);
 
-			if (!(obj->flags & KML_FREED)) {
-				ret = fn(sh, obj, arg, &flags);
-				if (ret < 0) {
-					raw_spin_unlock_irqrestore(&sh->lock,
-								   flags);
-					return;
-				}
-				work += ret;
+			if (!(obj->flags & KML_FREED) && fn(&h, obj, arg) < 0) {
+				kml_hold_end(&h);
+				return;
 			}
-			work += KML_VISIT_COST;
-			if (work < KML_HOLD_BYTES || !pos->next)
-				continue;
+			h.bytes += KML_VISIT_COST;
 			/* @obj stays listed during the walk: resume from it */
-			work = 0;
-			raw_spin_unlock_irqrestore(&sh->lock, flags);
-			kml_yield();
-			raw_spin_lock_irqsave(&sh->lock, flags);
+			if (h.bytes >= KML_HOLD_BYTES && pos->next)
+				kml_hold_pause(&h, obj);
 		}
-		raw_spin_unlock_irqrestore(&sh->lock, flags);
+		kml_hold_end(&h);
 		kml_reap();
 	}
 }

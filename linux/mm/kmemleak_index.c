@@ -635,8 +635,8 @@ struct kml_list_arg {
 	int which;
 };
 
-static long kml_list_one(struct kml_shard *sh, struct kmemleak_object *obj,
-			 void *arg, unsigned long *flags)
+static int kml_list_one(struct kml_hold *h, struct kmemleak_object *obj,
+			void *arg)
 {
 	struct kml_list_arg *a = arg;
 	struct kml_listing *l = a->l;

@@ -289,47 +289,44 @@ void kml_scan_block(struct kml_scan *sc, unsigned long start,
 
 /*
  * Scan [@start, @start + @size) of @obj's copy mapped at @delta from its
- * address, KML_HOLD_BYTES per lock hold.  Between holds the object may be
- * freed (return false) or shrunk by a partial free (the range is clipped
- * to what is left).
+ * address, pausing @h every KML_HOLD_BYTES.  Across a pause the object may
+ * be freed (return false) or shrunk by a partial free (the range is
+ * clipped to what is left).
  */
 static __always_inline bool kml_scan_range(struct kml_scan *sc,
-					   struct kml_shard *sh,
+					   struct kml_hold *h,
 					   struct kmemleak_object *obj,
 					   unsigned long start, size_t size,
-					   unsigned long delta,
-					   unsigned long *flags)
+					   unsigned long delta)
 {
-	unsigned long end = start + size;
+	unsigned long end = start + size, next, room;
 
 	while (start < end) {
-		unsigned long next = min(end, start + KML_HOLD_BYTES);
-
-		kml_scan_words(sc, start + delta, next + delta, obj);
-		start = next;
-		if (start >= end)
-			break;
-		raw_spin_unlock_irqrestore(&sh->lock, *flags);
-		kml_yield();
-		raw_spin_lock_irqsave(&sh->lock, *flags);
-		if (obj->flags & KML_FREED)
+		room = kml_hold_room(h, obj);
+		if (!room)
 			return false;
 		start = max(start, obj->pointer);
 		end = min(end, obj->pointer + obj->size);
+		if (start >= end)
+			break;
+		next = end - start > room ? start + room : end;
+		kml_scan_words(sc, start + delta, next + delta, obj);
+		h->bytes += next - start;
+		start = next;
 	}
 	return true;
 }
 
 static void kml_scan_object(struct kml_scan *sc, struct kmemleak_object *obj)
 {
-	struct kml_shard *sh = kml_shard(obj);
 	struct kml_root areas[KML_MAX_AREAS];
 	unsigned int nr_areas = 0, i;
-	unsigned long flags, delta;
 	struct kml_area *area;
+	unsigned long delta;
+	struct kml_hold h;
 	int cpu;
 
-	raw_spin_lock_irqsave(&sh->lock, flags);
+	kml_hold_begin(&h, kml_shard(obj));
 	if (obj->flags & (KML_FREED | KML_NO_SCAN) ||
 	    READ_ONCE(obj->min_count) == KML_BLACK)
 		goto out;
@@ -349,24 +346,23 @@ static void kml_scan_object(struct kml_scan *sc, struct kmemleak_object *obj)
 	if (obj->space == KML_PERCPU) {
 		for_each_possible_cpu(cpu) {
 			kml_delta(obj, cpu, &delta);
-			if (!kml_scan_range(sc, sh, obj, obj->pointer,
-					    obj->size, delta, &flags))
+			if (!kml_scan_range(sc, &h, obj, obj->pointer,
+					    obj->size, delta))
 				break;
 		}
 	} else if (!kml_delta(obj, 0, &delta)) {
 		/* not mapped: nothing to scan */
 	} else if (nr_areas) {
 		for (i = 0; i < nr_areas; i++)
-			if (!kml_scan_range(sc, sh, obj, areas[i].start,
+			if (!kml_scan_range(sc, &h, obj, areas[i].start,
 					    areas[i].end - areas[i].start,
-					    delta, &flags))
+					    delta))
 				break;
 	} else {
-		kml_scan_range(sc, sh, obj, obj->pointer, obj->size, delta,
-			       &flags);
+		kml_scan_range(sc, &h, obj, obj->pointer, obj->size, delta);
 	}
 out:
-	raw_spin_unlock_irqrestore(&sh->lock, flags);
+	kml_hold_end(&h);
 }
 
 static void kml_drain(struct kml_scan *sc)
@@ -426,9 +422,8 @@ static void kml_scan_static_roots(struct kml_scan *sc)
 	}
 }
 
-static __always_inline long kml_whiten(struct kml_shard *sh,
-				       struct kmemleak_object *obj, void *arg,
-				       unsigned long *flags)
+static __always_inline int kml_whiten(struct kml_hold *h,
+				      struct kmemleak_object *obj, void *arg)
 {
 	struct kml_scan *sc = arg;
 
@@ -441,13 +436,13 @@ static __always_inline long kml_whiten(struct kml_shard *sh,
 }
 
 /*
- * CRC32 of @obj's contents, KML_HOLD_BYTES per lock hold.  False if the
+ * CRC32 of @obj's contents, pausing @h every KML_HOLD_BYTES.  False if the
  * object was freed or resized meanwhile.
  */
-static bool kml_checksum(struct kml_shard *sh, struct kmemleak_object *obj,
-			 unsigned long *flags, u32 *crc, long *work)
+static bool kml_checksum(struct kml_hold *h, struct kmemleak_object *obj,
+			 u32 *crc)
 {
-	unsigned long pointer = obj->pointer, delta, a, next;
+	unsigned long pointer = obj->pointer, delta, a, next, room;
 	size_t size = obj->size;
 	int cpu;
 
@@ -456,18 +451,14 @@ static bool kml_checksum(struct kml_shard *sh, struct kmemleak_object *obj,
 		if (!kml_delta(obj, cpu, &delta))
 			return false;
 		for (a = pointer; a < pointer + size; a = next) {
-			next = min(pointer + size, a + KML_HOLD_BYTES);
-			*crc = kml_crc(a + delta, next - a, *crc);
-			*work += next - a;
-			if (*work < KML_HOLD_BYTES)
-				continue;
-			*work = 0;
-			raw_spin_unlock_irqrestore(&sh->lock, *flags);
-			kml_yield();
-			raw_spin_lock_irqsave(&sh->lock, *flags);
-			if (obj->flags & KML_FREED || obj->pointer != pointer ||
+			room = kml_hold_room(h, obj);
+			if (!room || obj->pointer != pointer ||
 			    obj->size != size)
 				return false;
+			next = pointer + size - a > room ? a + room :
+							   pointer + size;
+			*crc = kml_crc(a + delta, next - a, *crc);
+			h->bytes += next - a;
 		}
 		if (obj->space != KML_PERCPU)
 			break;
@@ -480,31 +471,25 @@ static bool kml_checksum(struct kml_shard *sh, struct kmemleak_object *obj,
  * middle of being linked somewhere: give it the benefit of the doubt and
  * scan it as if referenced.
  */
-static __always_inline long kml_recheck(struct kml_shard *sh,
-					struct kmemleak_object *obj,
-					void *arg, unsigned long *flags)
+static __always_inline int kml_recheck(struct kml_hold *h,
+				       struct kmemleak_object *obj, void *arg)
 {
 	struct kml_scan *sc = arg;
-	long work = 0;
 	u32 crc;
 
 	if (sc->stopped)
 		return -1;
-	if (!kml_white(obj) || obj->space == KML_PHYS)
+	if (!kml_white(obj) || obj->space == KML_PHYS ||
+	    !kml_checksum(h, obj, &crc) || crc == obj->checksum)
 		return 0;
-	if (!kml_checksum(sh, obj, flags, &crc, &work))
-		return work;
-	if (crc == obj->checksum)
-		return work;
 	obj->checksum = crc;
 	obj->count = READ_ONCE(obj->min_count);
 	kml_push(sc, obj);
-	return work;
+	return 0;
 }
 
-static __always_inline long kml_mark_leak(struct kml_shard *sh,
-					  struct kmemleak_object *obj,
-					  void *arg, unsigned long *flags)
+static __always_inline int kml_mark_leak(struct kml_hold *h,
+					 struct kmemleak_object *obj, void *arg)
 {
 	struct kml_scan *sc = arg;
 
@@ -545,8 +530,8 @@ int kml_scan(struct kml_scan *sc)
 	return 0;
 }
 
-static long kml_clear_one(struct kml_shard *sh, struct kmemleak_object *obj,
-			  void *arg, unsigned long *flags)
+static int kml_clear_one(struct kml_hold *h, struct kmemleak_object *obj,
+			 void *arg)
 {
 	if (obj->flags & KML_REPORTED && kml_unreferenced(obj)) {
 		WRITE_ONCE(obj->min_count, KML_GRAY);

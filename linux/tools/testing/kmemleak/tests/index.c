@@ -155,8 +155,8 @@ static void test_index_wide(void)
 	CHECK_EQ(kml_count_objects(), 6);
 }
 
-static long count_white(struct kml_shard *sh, struct kmemleak_object *obj,
-			void *arg, unsigned long *flags)
+static int count_white(struct kml_hold *h, struct kmemleak_object *obj,
+		       void *arg)
 {
 	*(int *)arg += kml_white(obj);
 	return 0;

@@ -256,13 +256,13 @@ static int visit_index(const struct kmemleak_object *obj)
 	return (obj->pointer - visit_base) / 64;
 }
 
-static long visit_fn(struct kml_shard *sh, struct kmemleak_object *obj,
-		     void *arg, unsigned long *flags)
+static int visit_fn(struct kml_hold *h, struct kmemleak_object *obj,
+		    void *arg)
 {
 	struct visit_state *v = arg;
 	int i = visit_index(obj);
 
-	if (!shim_lock_held(&sh->lock) || kml_shard(obj) != sh)
+	if (!shim_lock_held(&h->sh->lock) || kml_shard(obj) != h->sh)
 		t_fail("visit without the shard lock");
 	if (obj->flags & KML_FREED)
 		t_fail("visited a freed object");
@@ -276,9 +276,9 @@ static long visit_fn(struct kml_shard *sh, struct kmemleak_object *obj,
 				    link);
 
 		/* like a visitor that drops the lock to do its work */
-		raw_spin_unlock_irqrestore(&sh->lock, *flags);
+		kml_hold_end(h);
 		CHECK(kml_remove(KML_VIRT, next->pointer));
-		raw_spin_lock_irqsave(&sh->lock, *flags);
+		raw_spin_lock_irqsave(&h->sh->lock, h->flags);
 		v->remove_next = false;
 	}
 	return ++v->calls == v->stop_at ? -1 : 0;
