@@ -12,7 +12,8 @@
  *   kmemleak_fd FILE rw CMD OUT1 OUT2
  *	open FILE read-write, write CMD, read to end of file into OUT1, seek
  *	back to 0 and read to end of file into OUT2. Prints
- *	"write=<ret> read=<bytes> lseek=<ret> reread=<bytes>".
+ *	"write=<ret> pos=<ret> read=<bytes> lseek=<ret> reread=<bytes>",
+ *	where pos is the file position right after the write.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -85,7 +86,6 @@ static long copy_out(int fd, const char *path)
 int main(int argc, char **argv)
 {
 	const char *file, *op, *cmd;
-	long ret;
 	int fd;
 
 	if (argc < 4) {
@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		print_ret("write=", write(fd, cmd, strlen(cmd)));
+		print_ret(" pos=", lseek(fd, 0, SEEK_CUR));
 		print_ret(" read=", copy_out(fd, argv[4]));
 		print_ret(" lseek=", lseek(fd, 0, SEEK_SET));
 		print_ret(" reread=", copy_out(fd, argv[5]));
