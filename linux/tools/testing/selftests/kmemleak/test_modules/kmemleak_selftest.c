@@ -10,7 +10,8 @@
  *	LEAK <name> 0x<address> <size>	no reference is left: must be reported
  *	KEEP <name> 0x<address> <size>	still referenced: must not be reported
  *	STACK <name> 0x<address> <size>	referenced only from a kthread's stack
- *	INFO <name> 0x<address> <size>	for diagnostics
+ *	INFO <name> 0x<address> <size>	for diagnostics, or to tell the test
+ *					which case holds (see stack_alloc())
  *
  * <size> is the size kmemleak is expected to print for the block. The same
  * lines go to the kernel log. Scenarios: basic, leaks, annotations, stack
@@ -749,9 +750,14 @@ static noinline void *stack_alloc(void)
 	p = kzalloc(64, GFP_KERNEL);
 	if (p) {
 		label("STACK", "kthread_stack", p, kmalloc_tracked_size(64));
-		/* with CONFIG_VMAP_STACK, a vmalloc() block kmemleak tracks */
-		label("INFO", "kthread_stack_area", task_stack_page(current),
-		      THREAD_SIZE);
+		/*
+		 * The stack itself: with CONFIG_VMAP_STACK a vmalloc() block,
+		 * which kmemleak tracks and searches when it is referenced
+		 * (from the task_struct), stack scanning on or off.
+		 */
+		label("INFO", is_vmalloc_addr(task_stack_page(current)) ?
+		      "kthread_stack_vmalloc=1" : "kthread_stack_vmalloc=0",
+		      task_stack_page(current), THREAD_SIZE);
 	}
 	return p;
 }
