@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
 # Annotations: a kmemleak_not_leak() block is not reported and what it
@@ -10,13 +10,14 @@
 # reported and is searched; min_count 2 needs two references; a page that is
 # not registered is not searched.
 
-source "$(dirname "$(readlink -f "$0")")"/kmemleak_lib.sh
+KML_DIR=$(dirname "$0")
+. "$KML_DIR"/kmemleak_lib.sh
 
 kml_require enabled
 kml_require_module
 kml_create annotations labels ||
 	ktap_exit_fail_msg "the test module could not create its blocks"
-ktap_set_plan "$(wc -l < "$KML_TMP/labels")"
+ktap_set_plan "$(kml_checked labels)"
 
 kml_wait_age
 kml_scan_twice || ktap_exit_fail_msg "scan failed"

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
 # Leaks of each kind of tracked memory are reported with their address and
@@ -9,12 +9,14 @@
 # vmalloc() area or another referenced block, by interior pointers, or
 # through a reachable cycle, are not reported.
 
-source "$(dirname "$(readlink -f "$0")")"/kmemleak_lib.sh
+KML_DIR=$(dirname "$0")
+. "$KML_DIR"/kmemleak_lib.sh
 
 kml_require enabled
 kml_require_module
 kml_create leaks labels || ktap_exit_fail_msg "the test module could not create its blocks"
-ktap_set_plan $(($(wc -l < "$KML_TMP/labels") + 3))
+# One test per leak or kept block, and 3 on the report.
+ktap_set_plan $(($(kml_checked labels) + 3))
 
 kml_log_mark
 kml_wait_age
@@ -23,14 +25,14 @@ kml_report
 kml_check_labels labels
 
 # The backtrace names the allocating function, in the module.
-read -r _ addr _ < <(kml_label kmalloc_8 labels)
-kml_entry "$addr" > "$KML_TMP/entry"
+kml_label kmalloc_8 labels || ktap_exit_fail_msg "no label kmalloc_8"
+kml_entry "$KML_ADDR" > "$KML_TMP/entry"
 grep -Eq '^    (\[<[0-9a-f]+>\] )?leak_kmalloc\+0x[0-9a-f]+/0x[0-9a-f]+ \[kmemleak_selftest\]$' "$KML_TMP/entry"
 kml_result "the backtrace names leak_kmalloc [kmemleak_selftest]" $?
 
 # The hex dump shows the first bytes, here the text of the string.
-read -r _ addr _ < <(kml_label kstrdup labels)
-kml_entry "$addr" > "$KML_TMP/entry"
+kml_label kstrdup labels || ktap_exit_fail_msg "no label kstrdup"
+kml_entry "$KML_ADDR" > "$KML_TMP/entry"
 grep -q '^  hex dump (first 32 bytes):$' "$KML_TMP/entry" &&
 	grep -q '  kmemleak selftes$' "$KML_TMP/entry"
 kml_result "the hex dump of the kstrdup() string shows its text" $?

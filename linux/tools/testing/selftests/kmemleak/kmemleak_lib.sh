@@ -1,19 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Sourced by the kmemleak selftests (bash): skip checks, access to the
-# debugfs file and to the test module, and matching of the leak report
-# against the blocks the module made.
+# Sourced by the kmemleak selftests (POSIX sh; busybox ash and dash run
+# them): skip checks, access to the debugfs file and to the test module,
+# and matching of the leak report against the blocks the module made.
 
-KML_DIR="$(dirname "$(readlink -f "$0")")"
-source "$KML_DIR"/../kselftest/ktap_helpers.sh
+KML_DIR=$(cd "$(dirname "$0")" && pwd)
+. "$KML_DIR"/../kselftest/ktap_helpers.sh
 
 KML=/sys/kernel/debug/kmemleak
 KML_CTL=/sys/kernel/debug/kmemleak_selftest
 KML_FD="$KML_DIR"/kmemleak_fd
 KML_MODULE="$KML_DIR"/test_modules/kmemleak_selftest.ko
 KML_VERBOSE=/sys/module/kmemleak/parameters/verbose
-# Which detector runs: "ours" (this tree's) or "stock" (Linux 6.12's).
-KMEMLEAK_IMPL=${KMEMLEAK_IMPL:-ours}
 # Blocks younger than this many seconds at the start of a scan are not reported.
 KML_MIN_AGE=5
 
@@ -50,19 +48,36 @@ kml_result()
 	fi
 }
 
-# kml_stock_differs DESCRIPTION REASON: true (and the test is reported as
-# skipped) when the stock detector runs, which behaves differently here.
-kml_stock_differs()
-{
-	[ "$KMEMLEAK_IMPL" = stock ] || return 1
-	kml_skip "$1" "stock: $2"
-}
-
 # kml_write CMD: write CMD to the debugfs file in one write(2) and print
 # what it returned: the byte count, or the errno name.
 kml_write()
 {
 	"$KML_FD" "$KML" write "$1"
+}
+
+# kml_cmd WORD: a command as the tests list it, in a word: a trailing "%n"
+# stands for a newline. Sets KML_CMD to the bytes to write and KML_SHOW to
+# how test names show it ("'scan<newline>'": ktap_helpers.sh prints names
+# with echo, which in dash turns a backslash sequence into the character).
+kml_cmd()
+{
+	case $1 in
+	*%n)
+		KML_CMD="${1%"%n"}
+"
+		KML_SHOW="'${1%"%n"}<newline>'"
+		;;
+	*)
+		KML_CMD=$1
+		KML_SHOW="'$1'"
+		;;
+	esac
+}
+
+# kml_count_words WORD...: the number of words.
+kml_count_words()
+{
+	echo $#
 }
 
 # kml_do CMD: a command that must succeed.
@@ -178,10 +193,13 @@ kml_entry()
 		on' "$KML_TMP/report"
 }
 
-# kml_label NAME FILE: print "kind address size" of label NAME.
+# kml_label NAME FILE: set KML_ADDR and KML_SIZE to the address and size
+# of label NAME; false if FILE has no such label.
 kml_label()
 {
-	awk -v n="$1" '$2 == n { print $1, $3, $4; exit }' "$KML_TMP/$2"
+	set -- $(awk -v n="$1" '$2 == n { print $3, $4; exit }' "$KML_TMP/$2")
+	KML_ADDR=${1:-} KML_SIZE=${2:-}
+	[ -n "$KML_ADDR" ]
 }
 
 # kml_check_labels FILE: one test per block of a scenario; a LEAK must be
@@ -224,16 +242,18 @@ kml_show_report()
 	sed 's/^/# /' "$KML_TMP/report"
 }
 
-# kml_count KIND FILE: number of labels of KIND in FILE.
-kml_count()
+# kml_checked FILE: the number of tests kml_check_labels FILE makes.
+kml_checked()
 {
-	grep -c "^$1 " "$KML_TMP/$2"
+	grep -Ec '^(LEAK|KEEP) ' "$KML_TMP/$1"
 }
 
 # kml_log_mark: mark the kernel log; kml_log_since prints what follows it.
+KML_MARKS=0
 kml_log_mark()
 {
-	KML_MARK="kmemleak_selftest: mark $$.$RANDOM"
+	KML_MARKS=$((KML_MARKS + 1))
+	KML_MARK="kmemleak_selftest: mark $$.$KML_MARKS.$(date +%s)"
 	echo "$KML_MARK" > /dev/kmsg
 }
 
@@ -265,14 +285,6 @@ kml_wait_thread()
 		sleep 0.5
 	done
 	return 1
-}
-
-# kml_show CMD: CMD with its newline made visible, for test names.
-kml_show()
-{
-	local s=${1//$'\n'/\\n}
-
-	echo "'$s'"
 }
 
 # kml_expect_listed 0xADDR SIZE DESCRIPTION: a test that ADDR is listed in

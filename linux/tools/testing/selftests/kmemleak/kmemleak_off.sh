@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
 # A disabled kmemleak: after the "off" command, or when booted disabled
@@ -10,24 +10,28 @@
 # Writing "off" cannot be undone before a reboot, so on an enabled kmemleak
 # this test only runs with KMEMLEAK_SELFTEST_OFF=1.
 
-source "$(dirname "$(readlink -f "$0")")"/kmemleak_lib.sh
+KML_DIR=$(dirname "$0")
+. "$KML_DIR"/kmemleak_lib.sh
 
 kml_require any
-refused=(scan $'scan\n' off stack=on stack=off scan=on scan=off scan=5
-	 dump=0x12345678 kmemleak-selftest-unknown)
+# Commands refused once disabled (see kml_cmd: "%n" is a trailing newline).
+refused="scan scan%n off stack=on stack=off scan=on scan=off scan=5
+	 dump=0x12345678 kmemleak-selftest-unknown"
+# Fixed counts: the first check and the log line 2, no thread and clear 3.
+plan=$((2 + $(kml_count_words $refused) + 3))
 
 case $KML_STATE in
 enabled)
 	[ "${KMEMLEAK_SELFTEST_OFF:-0}" = 1 ] ||
 		kml_skip_all "writes 'off', which disables kmemleak until reboot: set KMEMLEAK_SELFTEST_OFF=1"
-	ktap_set_plan $((5 + ${#refused[@]}))
+	ktap_set_plan "$plan"
 	kml_log_mark
 	ret=$(kml_write off)
 	[ "$ret" = 3 ]
 	kml_result "'off' is accepted and returns 3" $?
 	;;
 disabled)
-	ktap_set_plan $((5 + ${#refused[@]}))
+	ktap_set_plan "$plan"
 	kml_log_mark
 	[ -z "$(head -c 1 "$KML")" ]
 	kml_result "booted disabled: $KML reads empty" $?
@@ -44,14 +48,14 @@ else
 fi | grep -q 'kmemleak: Kernel memory leak detector disabled$'
 kml_result "the log says 'kmemleak: Kernel memory leak detector disabled'" $?
 
-for c in "${refused[@]}"; do
-	ret=$(kml_write "$c")
+for c in $refused; do
+	kml_cmd "$c"
+	ret=$(kml_write "$KML_CMD")
 	[ "$ret" = EPERM ] || ktap_print_msg "write returned $ret"
-	kml_result "disabled: $(kml_show "$c") fails with EPERM" "$([ "$ret" = EPERM ]; echo $?)"
+	kml_result "disabled: $KML_SHOW fails with EPERM" "$([ "$ret" = EPERM ]; echo $?)"
 done
 
-kml_wait_thread no
-kml_result "disabled: no scanning thread runs" $?
+ktap_test_result "disabled: no scanning thread runs" kml_wait_thread no
 
 ret=$(kml_write clear)
 [ "$ret" = 5 ] || ktap_print_msg "write returned $ret"

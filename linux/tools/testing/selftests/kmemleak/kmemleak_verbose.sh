@@ -1,11 +1,12 @@
-#!/bin/bash
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
 # With kmemleak.verbose=1 on the kernel command line, or 1 written to
 # /sys/module/kmemleak/parameters/verbose, a scan prints each new leak to the
 # kernel log in the report's format, and nothing about referenced blocks.
 
-source "$(dirname "$(readlink -f "$0")")"/kmemleak_lib.sh
+KML_DIR=$(dirname "$0")
+. "$KML_DIR"/kmemleak_lib.sh
 
 kml_require enabled
 [ -w "$KML_VERBOSE" ] || kml_skip_all "$KML_VERBOSE is missing"
@@ -14,7 +15,9 @@ kml_create basic labels || ktap_exit_fail_msg "the test module could not create 
 
 boot_param=0
 grep -Eq '(^| )kmemleak\.verbose=(1|y|Y)( |$)' /proc/cmdline && boot_param=1
-ktap_set_plan $(($(wc -l < "$KML_TMP/labels") + 2 + boot_param))
+# One test per leak or kept block, 2 on the log, and the boot parameter's
+# if given.
+ktap_set_plan $(($(kml_checked labels) + 2 + boot_param))
 
 if [ "$boot_param" -eq 1 ]; then
 	grep -qx Y "$KML_VERBOSE"
@@ -46,8 +49,8 @@ while read -r kind name addr size; do
 done < "$KML_TMP/labels"
 
 # Each entry has its backtrace, as in the debugfs report.
-read -r _ addr _ < <(kml_label kmalloc_48 labels)
-awk -v a="$(kml_norm "$addr")" '
+kml_label kmalloc_48 labels || ktap_exit_fail_msg "no label kmalloc_48"
+awk -v a="$(kml_norm "$KML_ADDR")" '
 	/unreferenced object 0x/ { on = ($0 ~ ("0x0*" a " ")) }
 	on && /leak_kmalloc\+0x[0-9a-f]+\/0x[0-9a-f]+ \[kmemleak_selftest\]$/ { f = 1 }
 	END { exit !f }' "$KML_TMP/log"
