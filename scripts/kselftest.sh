@@ -6,24 +6,25 @@
 #   NAME      names the run: build/check/NAME.vm.log is its console log
 #   TEST.sh   run only these scripts of the target (default: all of them)
 #   --append  kernel command line arguments (added to APPEND)
-#   --defoff  boot the CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF variant of FLAVOR's
-#             tree (flavour defoff, or stock-defoff for stock), built first
+#   --defoff  boot the CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF variant of FLAVOR,
+#             built first: the flavour of configs/flavors that is FLAVOR's
+#             line plus defoff.config (defoff for ours, stock-defoff for stock)
 # env: FLAVOR (default ours), and what scripts/vm.sh takes.
 #
-# On the host: the target's helper and test module (against the kernel build
-# dir) are built with the selftests' own Makefile, in build/kselftest/<flavor>/. The VM gets, at /linux, the selftests framework
-# of the flavour's tree (Makefile, lib.mk, kselftest/), the kmemleak target
-# from linux/ with the module and helper in it, and scripts/subarch.include;
-# at /, GNU make, bash and coreutils' timeout with their shared libraries
-# (busybox has neither make nor bash, and its timeout lacks --foreground,
-# which kselftest's runner uses), and an LD_PRELOAD shim for make
-# (tests/vm/spawn-noresetids.c). The selftests Makefile's `readlink -e`
-# fails (busybox sh runs its own readlink applet whatever is in PATH); it
-# only sets SRC_PATH, which this target does not use. tests/vm/kselftest.sh
-# then runs
-#   make -C tools/testing/selftests TARGETS=kmemleak run_tests
-# The tests know which detector runs from KMEMLEAK_IMPL (ours|stock), and
-# may write "off" (KMEMLEAK_SELFTEST_OFF=1): the VM is thrown away after.
+# On the host, in build/kselftest/<flavour>/: src/ is a tree holding the
+# selftests framework of the flavour's tree (Makefile, lib.mk, kselftest/,
+# run_kselftest.sh) and the kmemleak target from linux/ (staged, as the
+# stock tree has no kmemleak target and is never modified, and 6.12 builds
+# an external module in its source directory). Then
+#   make -C src/tools/testing/selftests $KMAKE_ARCH TARGETS=kmemleak \
+#        KDIR=<the flavour's build dir> install INSTALL_PATH=rootfs/kselftest
+# builds the static helper (with $CROSS_COMPILE gcc) and the test module and
+# installs them with run_kselftest.sh and kselftest-list.txt. The VM gets
+# rootfs/ at /: /kselftest, a /usr/bin/timeout that busybox's can stand in
+# for (tests/vm/kselftest-timeout.sh) and /kselftest.env;
+# tests/vm/kselftest.sh runs /kselftest/run_kselftest.sh with busybox sh.
+# The tests may write "off" (KMEMLEAK_SELFTEST_OFF=1): the VM is thrown away
+# after.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -40,10 +41,31 @@ name=$1
 shift
 tests="$*"
 
+# defoff_flavor NAME: the flavour whose line is NAME's plus defoff.config
+# (NAME itself if it has defoff.config already); nothing if there is none.
+defoff_flavor() {
+	awk -v name="$1" '
+		/^#/ || !NF { next }
+		{
+			f = $1; sub(/^[^ \t]+[ \t]+/, ""); gsub(/[ \t]+/, " ")
+			sub(/ $/, ""); line[f] = $0; names[++n] = f
+		}
+		END {
+			if (line[name] ~ /(^| )defoff\.config( |$)/) { print name; exit }
+			want = line[name] " defoff.config"
+			for (i = 1; i <= n; i++)
+				if (line[names[i]] == want) { print names[i]; exit }
+		}' "$ROOT/configs/flavors"
+}
+
 flavor_lookup "$FLAVOR"
-impl=$FLAVOR_TREE
 if ((defoff)); then
-	if [[ $FLAVOR_TREE == stock ]]; then FLAVOR=stock-defoff; else FLAVOR=defoff; fi
+	off=$(defoff_flavor "$FLAVOR")
+	[[ -n $off ]] || {
+		echo "not ok - $name: configs/flavors has no flavour that is $FLAVOR plus defoff.config"
+		exit 1
+	}
+	FLAVOR=$off
 	flavor_lookup "$FLAVOR"
 	mkdir -p "$BUILD/check"
 	if ! "$ROOT/scripts/build.sh" "$FLAVOR" > "$BUILD/check/$name.build.log" 2>&1; then
@@ -56,9 +78,9 @@ fi
 export FLAVOR
 KDIR=$FLAVOR_OBJ
 SELFTESTS=tools/testing/selftests
-TARGET_SRC=$ROOT/linux/$SELFTESTS/kmemleak
 OUT=$BUILD/kselftest/$FLAVOR
 ROOTFS=$OUT/rootfs
+INSTALLED=$ROOTFS/kselftest
 
 fail() {
 	echo "not ok - $name: $1"
@@ -67,45 +89,39 @@ fail() {
 }
 
 rm -rf "$OUT"
-mkdir -p "$ROOTFS/linux/scripts" "$ROOTFS/linux/$SELFTESTS"
+st=$OUT/src/$SELFTESTS
+mkdir -p "$st" "$OUT/src/scripts" "$ROOTFS/usr/bin"
 
 # The selftests framework of the flavour's tree, and our target.
-st=$ROOTFS/linux/$SELFTESTS
-for f in Makefile lib.mk kselftest kselftest.h kselftest_harness.h; do
+for f in Makefile lib.mk kselftest kselftest.h kselftest_harness.h run_kselftest.sh; do
 	cp -a "$FLAVOR_SRC/$SELFTESTS/$f" "$st/"
 done
-cp -a "$FLAVOR_SRC/scripts/subarch.include" "$ROOTFS/linux/scripts/"
-cp -a "$TARGET_SRC" "$st/kmemleak"
-# Build the target's programs and its test module (test_modules/, against
-# KDIR) here, as the VM has no compiler; their mtime is kept so that make in
-# the VM finds them up to date.
-make -C "$st" TARGETS=kmemleak KDIR="$KDIR" > "$OUT/build.log" 2>&1 ||
-	fail "building the selftest helper and module failed (log: ${OUT#"$ROOT"/}/build.log)" "$OUT/build.log"
-[[ -f $st/kmemleak/test_modules/kmemleak_selftest.ko ]] ||
-	fail "the test module was not built (log: ${OUT#"$ROOT"/}/build.log)" "$OUT/build.log"
+cp -a "$FLAVOR_SRC/scripts/subarch.include" "$OUT/src/scripts/"
+cp -a "$ROOT/linux/$SELFTESTS/kmemleak" "$st/kmemleak"
 
-# Host programs and the shared libraries they load.
-copy_prog() {	# copy_prog HOSTPATH VMPATH
-	local lib
-	mkdir -p "$ROOTFS/$(dirname "$2")"
-	cp -L "$1" "$ROOTFS/$2"
-	for lib in $(ldd "$1" | grep -oE '/[^ ]+'); do
-		[[ -e $ROOTFS/$lib ]] && continue
-		mkdir -p "$ROOTFS/$(dirname "$lib")"
-		cp -L "$lib" "$ROOTFS/$lib"
-	done
-}
-copy_prog "$(command -v bash)" /bin/bash
-copy_prog "$(command -v make)" /usr/bin/make
-copy_prog "$(command -v timeout)" /usr/bin/timeout
-# make's recipes need it on a kernel without CONFIG_MULTIUSER (see the source)
-mkdir -p "$ROOTFS/usr/lib"
-gcc -O2 -Wall -shared -fPIC -o "$ROOTFS/usr/lib/spawn-noresetids.so" \
-	"$ROOT/tests/vm/spawn-noresetids.c" > "$OUT/shim.log" 2>&1 ||
-	fail "building tests/vm/spawn-noresetids.c failed" "$OUT/shim.log"
+# Build and install the helper and the test module for the flavour's
+# architecture, against its kernel.
+log=${OUT#"$ROOT"/}/build.log
+make -C "$st" "${KMAKE_ARCH[@]}" TARGETS=kmemleak KDIR="$KDIR" \
+	install INSTALL_PATH="$INSTALLED" > "$OUT/build.log" 2>&1 ||
+	fail "building and installing the kmemleak selftests failed (log: $log)" "$OUT/build.log"
+case $FLAVOR_ARCH in
+x86_64) machine=X86-64 ;;
+arm64) machine=AArch64 ;;
+*) fail "no ELF machine known for $FLAVOR_ARCH" ;;
+esac
+for f in kmemleak/kmemleak_fd kmemleak/test_modules/kmemleak_selftest.ko; do
+	[[ -f $INSTALLED/$f ]] || fail "$f was not installed (log: $log)" "$OUT/build.log"
+	readelf -h "$INSTALLED/$f" | grep -q "Machine:.*$machine\$" ||
+		fail "$f is not built for $FLAVOR_ARCH ($(readelf -h "$INSTALLED/$f" | grep Machine:))"
+done
+for t in $tests; do
+	grep -qx "kmemleak:$t" "$INSTALLED/kselftest-list.txt" ||
+		fail "no test $t in kselftest-list.txt" "$INSTALLED/kselftest-list.txt"
+done
 
+install -m 755 "$ROOT/tests/vm/kselftest-timeout.sh" "$ROOTFS/usr/bin/timeout"
 cat > "$ROOTFS/kselftest.env" <<-EOF
-	KMEMLEAK_IMPL=$impl
 	KMEMLEAK_SELFTEST_OFF=1
 	KSFT_TESTS="$tests"
 EOF

@@ -1,46 +1,47 @@
 #!/bin/sh
-# Runs inside the VM (set up by scripts/kselftest.sh): the kmemleak kselftests,
-# from the copy of the kernel tree at /linux, exactly as
-#   make -C tools/testing/selftests TARGETS=kmemleak run_tests
-# (plus TEST_PROGS="..." when only some of the tests are to run).
+# Runs inside the VM (set up by scripts/kselftest.sh): the kmemleak
+# kselftests installed at /kselftest, by kselftest's own runner,
+#	sh /kselftest/run_kselftest.sh [-t kmemleak:TEST.sh ...]
+# (all the tests of kselftest-list.txt, or those of KSFT_TESTS).
 #
 # The runner prints one result per test script and nests the scripts' own
 # results as "# ok N ..." comments. Its output is shown as comments, then
 # every nested result is printed as a TAP line of its own, so that each
 # scenario counts. A script's runner verdict is printed as a result only
 # when it adds something: the script failed, timed out or was skipped
-# without failing a test, or reported fewer tests than it planned.
+# without failing a test, or reported fewer tests than it planned. So is a
+# runner that ran no script, or fewer than it planned.
 
-# KMEMLEAK_IMPL, KMEMLEAK_SELFTEST_OFF, KSFT_TESTS
+# KMEMLEAK_SELFTEST_OFF, KSFT_TESTS
 [ -f /kselftest.env ] && . /kselftest.env
-export KMEMLEAK_IMPL KMEMLEAK_SELFTEST_OFF
+export KMEMLEAK_SELFTEST_OFF
 
 # What a usual /dev has and devtmpfs lacks: the runner logs to /dev/stdout.
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
-[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
-[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
-[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
-# make needs it to start its recipes on this kernel (see spawn-noresetids.c)
-if [ -f /usr/lib/spawn-noresetids.so ]; then
-	export LD_PRELOAD=/usr/lib/spawn-noresetids.so
-fi
+for fd in stdin:0 stdout:1 stderr:2; do
+	[ -e "/dev/${fd%:*}" ] || ln -s "/proc/self/fd/${fd#*:}" "/dev/${fd%:*}"
+done
 
-cd /linux || exit 1
-if [ -n "$KSFT_TESTS" ]; then
-	make -C tools/testing/selftests TARGETS=kmemleak TEST_PROGS="$KSFT_TESTS" \
-		run_tests > /tmp/kselftest.out 2>&1
-else
-	make -C tools/testing/selftests TARGETS=kmemleak run_tests \
-		> /tmp/kselftest.out 2>&1
-fi
+set --
+for t in $KSFT_TESTS; do
+	set -- "$@" -t "kmemleak:$t"
+done
+# In append mode: the runner writes the tests' output through a descriptor
+# of its own, opened on /dev/stdout, which must not write over its verdicts.
+: > /tmp/kselftest.out
+sh /kselftest/run_kselftest.sh "$@" >> /tmp/kselftest.out 2>&1
 rc=$?
 sed 's/^/# /' /tmp/kselftest.out
-echo "# make run_tests exited with status $rc"
+echo "# run_kselftest.sh exited with status $rc"
 
 awk -v rc="$rc" '
 	function result(ok, desc) {
 		n++
 		print (ok ? "ok " : "not ok ") n " - " desc
+	}
+	/^1\.\.[0-9]+$/ {
+		planned = substr($0, 4) + 0
+		next
 	}
 	/^# selftests: kmemleak: / {
 		script = $4; sub(/\.sh$/, "", script)
@@ -82,7 +83,9 @@ awk -v rc="$rc" '
 	}
 	END {
 		if (!scripts)
-			result(0, "kselftest runner: no test script ran (make exited with status " rc ")")
+			result(0, "kselftest runner: no test script ran (run_kselftest.sh exited with status " rc ")")
+		else if (scripts != planned)
+			result(0, "kselftest runner: planned " planned " test scripts, ran " scripts)
 		print "1.." n
 	}
 ' /tmp/kselftest.out
