@@ -25,10 +25,11 @@
  *   the core, from which kmemleak_free_part() can cut parts that go away.
  * - Stack traces live in the stack depot; an object keeps the handle.
  *
- * Locks, outermost first
+ * Locks
  *
  * - kml_scan_mutex: serialises scans, debugfs reads and writes, the scan
- *   thread's start/stop and teardown.
+ *   thread's start/stop and teardown.  The spinlocks below nest in it and
+ *   never in one another.
  * - kml_shard.lock (raw spinlock, taken with interrupts off): protects a
  *   shard's tree and list and the fields of its objects that the API
  *   changes (min_count, flags, areas, trace, checksum).  Never nested: no
@@ -76,7 +77,6 @@
  * listings the reader keeps hold addresses complemented.
  */
 
-
 #define pr_fmt(fmt) "kmemleak: " fmt
 
 #include <linux/debugfs.h>
@@ -102,6 +102,13 @@ bool kml_verbose;
 module_param_named(verbose, kml_verbose, bool, 0600);
 
 /* Tracking */
+
+/* The result of a change to the static roots, for kml_add/cut_roots(). */
+void kml_check_roots(int ret)
+{
+	if (ret == -ENOSPC)
+		pr_warn_once("static roots table full: some kernel data is no longer scanned, expect false reports\n");
+}
 
 static void kml_track(enum kml_space space, unsigned long ptr, size_t size,
 		      int min_count, gfp_t gfp, unsigned long caller)
@@ -245,8 +252,8 @@ static void kml_free_part(enum kml_space space, unsigned long ptr,
 		return;
 	/* not a tracked block: perhaps kernel data going away */
 	if (space == KML_VIRT)
-		kml_cut_roots(ptr, size < ULONG_MAX - ptr ? ptr + size :
-			      ULONG_MAX);
+		kml_check_roots(kml_cut_roots(ptr, size < ULONG_MAX - ptr ?
+					      ptr + size : ULONG_MAX));
 }
 
 /**
@@ -291,6 +298,7 @@ void __ref kmemleak_update_trace(const void *ptr)
 
 	if (!kml_tracking() || IS_ERR_OR_NULL(ptr))
 		return;
+	/* before the lookup: the depot may allocate, never under our locks */
 	trace = kml_save_trace(_RET_IP_);
 	if (!kml_lookup(KML_VIRT, kml_addr(ptr), true, &obj, &flags))
 		return;
@@ -547,10 +555,13 @@ void __init kmemleak_init(void)
 	if (!kml_tracking())
 		return;
 
-	kml_add_root((unsigned long)_sdata, (unsigned long)_edata);
-	kml_add_root((unsigned long)__bss_start, (unsigned long)__bss_stop);
-	kml_add_root((unsigned long)__start_ro_after_init,
-		     (unsigned long)__end_ro_after_init);
+	kml_index_init();
+	kml_check_roots(kml_add_root((unsigned long)_sdata,
+				     (unsigned long)_edata));
+	kml_check_roots(kml_add_root((unsigned long)__bss_start,
+				     (unsigned long)__bss_stop));
+	kml_check_roots(kml_add_root((unsigned long)__start_ro_after_init,
+				     (unsigned long)__end_ro_after_init));
 	kml_objects_init();
 }
 

@@ -36,6 +36,7 @@ static __always_inline bool kml_tracking_frees(void)
 }
 
 void kml_disable(const char *why);
+void kml_check_roots(int ret);
 
 /* Serialises scans, debugfs commands and reads, and teardown. */
 extern struct mutex kml_scan_mutex;

@@ -137,6 +137,7 @@ struct kml_cmd {
 int kml_parse_cmd(const char *buf, size_t len, struct kml_cmd *cmd);
 
 /* Object index. */
+void kml_index_init(void);
 int kml_insert(struct kmemleak_object *obj);
 struct kmemleak_object *__kml_lookup(enum kml_space space, unsigned long ptr,
 				     bool interior, unsigned long *flags);
@@ -160,14 +161,14 @@ void kml_walk_end(void);
  * list for references to the objects it names.
  */
 struct kml_listing {
-	unsigned long *keys;	/* per object: jiffies, serial, ~address */
+	unsigned long *keys;	/* per object: jiffies, serial, space, ~address */
 	size_t max;		/* room for this many objects */
 	size_t nr;		/* objects listed */
 	size_t found;		/* objects that matched, listed or not */
 };
 
 /* Words per object in kml_listing.keys. */
-#define KML_KEY_WORDS		3
+#define KML_KEY_WORDS		4
 
 #define KML_LIST_REPORTED	0	/* what the debugfs file shows */
 #define KML_LIST_NEW		1	/* reported by the latest scan */
@@ -205,8 +206,8 @@ static inline bool kml_white(const struct kmemleak_object *obj)
 bool kml_unreferenced(const struct kmemleak_object *obj);
 
 /* Static roots: ranges of kernel data, scanned by every scan. */
-void kml_add_root(unsigned long start, unsigned long end);
-bool kml_cut_roots(unsigned long start, unsigned long end);
+int kml_add_root(unsigned long start, unsigned long end);
+int kml_cut_roots(unsigned long start, unsigned long end);
 
 /* Scanning. */
 struct kml_scan {
@@ -272,11 +273,11 @@ void kml_warn_overlap(const struct kml_snapshot *obj,
  * object visits.
  *
  * Virtual objects are sharded by the 64 KiB region they start in, hashed
- * into KML_NR_REGIONS trees.  Slabs are naturally aligned blocks of at
- * most 32 KiB, so slab objects never cross a region boundary; the objects
- * that do (vmalloc areas, large kmalloc blocks) go to the single "wide"
- * shard, which lookups consult only in regions a wide object ever
- * covered.  Small regions spread objects evenly over the shards, which
+ * into KML_NR_REGIONS trees.  Slabs are naturally aligned blocks, most
+ * of them smaller than a region, so slab objects rarely cross a region
+ * boundary; the objects that do (vmalloc areas, large kmalloc blocks) go
+ * to the single "wide" shard, which lookups consult only in regions a
+ * wide object ever covered.  Small regions spread objects evenly over the shards, which
  * keeps the trees shallow and the locks apart.
  */
 #define KML_REGION_SHIFT	16
@@ -398,14 +399,25 @@ kml_shard_find(struct kml_shard *sh, unsigned long addr)
 	unsigned int seq;
 
 	/* the descent by hand: with -Os, rb_find() calls the comparison */
+	/*
+	 * A hit needs no retry: a partial free may be shrinking the object
+	 * (pointer and size change under the seqcount), and taking it for a
+	 * moment longer than it lasts is only a missed leak, like any stale
+	 * pointer.  The raw seqcount API: writers are serialised by the shard
+	 * lock, and lockdep would record an edge per pair of shards.
+	 */
 	do {
-		seq = read_seqcount_begin(&sh->seq);
+		seq = raw_read_seqcount_begin(&sh->seq);
 		node = READ_ONCE(sh->root.rb_node);
 		while (node) {
+			unsigned long lo, size;
+
 			obj = rb_entry(node, struct kmemleak_object, node);
-			if (addr < obj->pointer)
+			lo = READ_ONCE(obj->pointer);
+			size = READ_ONCE(obj->size);
+			if (addr < lo)
 				node = READ_ONCE(node->rb_left);
-			else if (addr > kml_last(obj))
+			else if (addr - lo >= size && addr != lo)
 				node = READ_ONCE(node->rb_right);
 			else
 				return obj;

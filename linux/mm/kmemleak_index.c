@@ -10,6 +10,9 @@
 /* Objects freed during a walk that make the walker reclaim them early. */
 #define KML_REAP_MIN		256
 
+/* One lockdep class for all shard locks: they are never nested. */
+static struct lock_class_key kml_shard_key;
+
 /*
  * Set up statically: memblock registers objects from the first steps of
  * setup_arch(), before any init function of ours could run.
@@ -80,14 +83,18 @@ static void kml_filter_add(unsigned long *filter, unsigned long addr)
 		set_bit(bit, filter);
 }
 
-/* Mark every region [@first, @last] touches, as long as that means news. */
+/* Mark every region [@first, @last] touches. */
 static void kml_filter_add_range(unsigned long *filter, unsigned long first,
 				 unsigned long last)
 {
 	unsigned long r = first >> KML_REGION_SHIFT;
 	unsigned long n = (last >> KML_REGION_SHIFT) - r;
 
-	n = min(n, BIT(KML_FILTER_BITS) - 1);
+	/* hashing that many regions need not hit every bit: set them all */
+	if (n >= BIT(KML_FILTER_BITS)) {
+		bitmap_fill(filter, BIT(KML_FILTER_BITS));
+		return;
+	}
 	do {
 		kml_filter_add(filter, r << KML_REGION_SHIFT);
 		r++;
@@ -228,17 +235,32 @@ static struct kmemleak_object *kml_link(struct kml_shard *sh,
 		else
 			return o;
 	}
-	write_seqcount_begin(&sh->seq);
+	raw_write_seqcount_begin(&sh->seq);
 	/* rb_link_node(), with the final store a release */
 	obj->node.__rb_parent_color = (unsigned long)parent;
 	obj->node.rb_left = NULL;
 	obj->node.rb_right = NULL;
 	smp_store_release(link, &obj->node);
 	rb_insert_color(&obj->node, &sh->root);
-	write_seqcount_end(&sh->seq);
+	raw_write_seqcount_end(&sh->seq);
 	hlist_add_head(&obj->link, &sh->objects);
 	sh->nr++;
 	return NULL;
+}
+
+/**
+ * kml_index_init - put the shard locks in one lockdep class
+ *
+ * The index works from the first memblock allocation on (it is set up
+ * statically); this only tells lockdep that the shard locks are alike,
+ * while boot runs on one CPU and none of them is held.
+ */
+void kml_index_init(void)
+{
+	int i;
+
+	for (i = 0; i < KML_NR_SHARDS; i++)
+		lockdep_set_class(&kml_shards[i].lock, &kml_shard_key);
 }
 
 /**
@@ -351,12 +373,12 @@ void kml_unlock(struct kmemleak_object *obj, unsigned long flags)
 static struct kmemleak_object *kml_unindex(struct kml_shard *sh,
 					   struct kmemleak_object *obj)
 {
-	write_seqcount_begin(&sh->seq);
+	raw_write_seqcount_begin(&sh->seq);
 	rb_erase(&obj->node, &sh->root);
-	write_seqcount_end(&sh->seq);
+	raw_write_seqcount_end(&sh->seq);
 	sh->nr--;
 
-	if (kml_walking) {
+	if (READ_ONCE(kml_walking)) {
 		obj->flags |= KML_FREED;
 		obj->next_dead = sh->dead;
 		sh->dead = obj;
@@ -439,14 +461,14 @@ bool kml_remove_part(enum kml_space space, unsigned long ptr, size_t size,
 		goto out;
 	}
 
-	write_seqcount_begin(&sh->seq);
+	raw_write_seqcount_begin(&sh->seq);
 	if (ptr > obj->pointer) {
-		obj->size = ptr - obj->pointer;
+		WRITE_ONCE(obj->size, ptr - obj->pointer);
 	} else {
-		obj->pointer = cut_end;
-		obj->size = end - cut_end;
+		WRITE_ONCE(obj->pointer, cut_end);
+		WRITE_ONCE(obj->size, end - cut_end);
 	}
-	write_seqcount_end(&sh->seq);
+	raw_write_seqcount_end(&sh->seq);
 	obj->jiffies = jiffies;
 	obj->flags &= ~(KML_REPORTED | KML_NEW);
 
@@ -510,9 +532,9 @@ void kml_reset_index(void)
 		HLIST_HEAD(all);
 
 		raw_spin_lock_irqsave(&sh->lock, flags);
-		write_seqcount_begin(&sh->seq);
+		raw_write_seqcount_begin(&sh->seq);
 		sh->root = RB_ROOT;
-		write_seqcount_end(&sh->seq);
+		raw_write_seqcount_end(&sh->seq);
 		hlist_move_list(&sh->objects, &all);
 		sh->nr = 0;
 		sh->dead = NULL;
@@ -577,6 +599,8 @@ static void kml_reclaim_shard(struct kml_shard *sh, bool keep_queued)
 		}
 		raw_spin_unlock_irqrestore(&sh->lock, flags);
 
+		if (!n)
+			break;
 		while (freed) {
 			obj = freed;
 			freed = obj->next_dead;
@@ -612,16 +636,19 @@ void kml_walk_end(void)
 	int i;
 
 	WRITE_ONCE(kml_walking, false);
+	/*
+	 * Each shard's chain is looked at under its lock: a remover that
+	 * still saw the walk has added its object by then.
+	 */
 	for (i = 0; i < KML_NR_SHARDS; i++)
-		if (READ_ONCE(kml_shards[i].dead))
-			kml_reclaim_shard(&kml_shards[i], false);
+		kml_reclaim_shard(&kml_shards[i], false);
 }
 
 /* Listings */
 
 /*
- * A listing's key: jiffies, then the serial and the address space, then
- * the complemented address.
+ * A listing's key: jiffies, serial, address space and the complemented
+ * address.
  */
 static bool kml_listed(const struct kmemleak_object *obj, int which)
 {
@@ -649,8 +676,9 @@ static int kml_list_one(struct kml_hold *h, struct kmemleak_object *obj,
 		return 0;
 	key = l->keys + l->nr++ * KML_KEY_WORDS;
 	key[0] = obj->jiffies;
-	key[1] = (unsigned long)obj->serial << 8 | obj->space;
-	key[2] = ~obj->pointer;
+	key[1] = obj->serial;
+	key[2] = obj->space;
+	key[3] = ~obj->pointer;
 	return 0;
 }
 
@@ -692,11 +720,10 @@ static struct kmemleak_object *kml_listing_get(struct kml_listing *l, size_t i,
 	const unsigned long *key = l->keys + i * KML_KEY_WORDS;
 	struct kmemleak_object *obj;
 
-	if (!kml_lookup((enum kml_space)(key[1] & 0xff), ~key[2], false,
-			&obj, flags))
+	if (!kml_lookup((enum kml_space)key[2], ~key[3], false, &obj, flags))
 		return NULL;
 	/* the same allocation, not a new one at the same address */
-	if (obj->jiffies == key[0] && obj->serial == key[1] >> 8 &&
+	if (obj->jiffies == key[0] && obj->serial == key[1] &&
 	    kml_listed(obj, which)) {
 		__release(kml_object);	/* held for the caller */
 		return obj;

@@ -2,8 +2,8 @@
 /*
  * The kernel headers the kmemleak core is built against, and nothing else.
  *
- * The core (kmemleak_core.c) includes only this header and
- * kmemleak_core.h.  The userspace unit tests in tools/testing/kmemleak
+ * The core (kmemleak_index.c, kmemleak_scan.c, kmemleak_cmd.c) includes
+ * only this header and kmemleak_core.h.  The userspace unit tests in tools/testing/kmemleak
  * provide their own header of the same name in place of this one, with
  * userspace versions of what these headers declare, so that the very same
  * core source builds as a host program.
@@ -21,9 +21,11 @@
 #include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/kasan.h>
+#include <linux/kcsan-checks.h>
 #include <linux/kernel.h>
 #include <linux/kstrtox.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>

@@ -317,8 +317,9 @@ void __init kml_objects_init(void)
 	kml_object_cache = KMEM_CACHE(kmemleak_object, SLAB_NOLEAKTRACE);
 	kml_area_cache = KMEM_CACHE(kml_area, SLAB_NOLEAKTRACE);
 	/* the pool's descriptors name tracked blocks: not references */
-	kml_cut_roots((unsigned long)kml_pool,
-		      (unsigned long)(kml_pool + ARRAY_SIZE(kml_pool)));
+	kml_check_roots(kml_cut_roots((unsigned long)kml_pool,
+				      (unsigned long)(kml_pool +
+						      ARRAY_SIZE(kml_pool))));
 }
 
 /* Once CPU hotplug works: drain what an offlined CPU cached. */

@@ -62,8 +62,7 @@ static void kml_print_leak(struct seq_file *seq, const struct kml_snapshot *s)
 	kml_print(seq, "  backtrace (crc %x):\n", s->checksum);
 	nr = s->trace ? stack_depot_fetch(s->trace, &entries) : 0;
 	for (i = 0; i < nr; i++)
-		kml_print(seq, "    [<%p>] %pS\n", (void *)entries[i],
-			  (void *)entries[i]);
+		kml_print(seq, "    %pS\n", (void *)entries[i]);
 }
 
 /*
@@ -110,21 +109,24 @@ void kml_report_new_leaks(void)
 
 /*
  * The reader lists the reported leaks, oldest first, when it starts at
- * position 0, and prints them one by one from that listing.
+ * position 0, and prints them one by one from that listing.  It holds the
+ * scan mutex from start to stop: the detector cannot be torn down while
+ * it copies a block's first bytes (see kml_seq_show()).
  */
 static void *kml_seq_start(struct seq_file *seq, loff_t *pos)
 {
 	struct kml_listing *l = seq->private;
 	int err;
 
+	err = mutex_lock_interruptible(&kml_scan_mutex);
+	if (err)
+		return ERR_PTR(err);
 	if (!*pos) {
-		err = mutex_lock_interruptible(&kml_scan_mutex);
-		if (err)
-			return ERR_PTR(err);
 		err = kml_make_listing(l, KML_LIST_REPORTED);
-		mutex_unlock(&kml_scan_mutex);
-		if (err)
+		if (err) {
+			mutex_unlock(&kml_scan_mutex);
 			return ERR_PTR(err);
+		}
 	}
 	return *pos < l->nr ? pos : NULL;
 }
@@ -139,6 +141,8 @@ static void *kml_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 
 static void kml_seq_stop(struct seq_file *seq, void *v)
 {
+	if (!IS_ERR(v))
+		mutex_unlock(&kml_scan_mutex);
 }
 
 static int kml_seq_show(struct seq_file *seq, void *v)

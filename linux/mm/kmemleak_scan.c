@@ -41,25 +41,32 @@ static __always_inline unsigned long kml_read_word(const unsigned long *p)
 }
 
 /*
- * crc32() is instrumented; a tracked block may extend past the part that
- * KASAN considers allocated (kmalloc's rounding up).
+ * crc32() is instrumented: a tracked block may extend past the part that
+ * KASAN considers allocated (kmalloc's rounding up), and other CPUs write
+ * it while it is read (KCSAN).
  */
 static u32 kml_crc(unsigned long start, size_t size, u32 seed)
 {
 	u32 crc;
 
 	kasan_disable_current();
+	kcsan_disable_current();
 	crc = crc32(seed, (const void *)start, size);
+	kcsan_enable_current();
 	kasan_enable_current();
 	return crc;
 }
 
 /* Static roots */
 
-/* Remove [@start, @end) from the roots; kml_roots_lock held. */
-static bool __kml_cut_roots(unsigned long start, unsigned long end)
+/*
+ * Remove [@start, @end) from the roots; kml_roots_lock held.  Returns 1 if
+ * something was cut, 0 if nothing overlapped, -ENOSPC if a hole needed a
+ * slot there was none of: the part after it is then no longer scanned.
+ */
+static int __kml_cut_roots(unsigned long start, unsigned long end)
 {
-	bool cut = false;
+	int ret = 0;
 	unsigned int i;
 
 	for (i = 0; i < kml_nr_roots; i++) {
@@ -67,7 +74,8 @@ static bool __kml_cut_roots(unsigned long start, unsigned long end)
 
 		if (start >= r->end || end <= r->start)
 			continue;
-		cut = true;
+		if (!ret)
+			ret = 1;
 		if (start > r->start && end < r->end) {
 			/* a hole: the part after it needs a slot of its own */
 			if (kml_nr_roots < KML_MAX_ROOTS) {
@@ -76,6 +84,8 @@ static bool __kml_cut_roots(unsigned long start, unsigned long end)
 				r[1].start = end;
 				r[1].end = r->end;
 				kml_nr_roots++;
+			} else {
+				ret = -ENOSPC;
 			}
 			r->end = start;
 		} else if (start > r->start) {
@@ -96,7 +106,7 @@ static bool __kml_cut_roots(unsigned long start, unsigned long end)
 			(kml_nr_roots - i - 1) * sizeof(kml_roots[0]));
 		kml_nr_roots--;
 	}
-	return cut;
+	return ret;
 }
 
 /**
@@ -107,27 +117,36 @@ static bool __kml_cut_roots(unsigned long start, unsigned long end)
  * For the kernel's data sections.  Parts can be removed again with
  * kml_cut_roots().  The core's own data, which names tracked blocks without
  * keeping them alive, is left out.
+ *
+ * Return: 0, or -ENOSPC if the roots table is full: some data is then not
+ * scanned.
  */
-void kml_add_root(unsigned long start, unsigned long end)
+int kml_add_root(unsigned long start, unsigned long end)
 {
 	unsigned long flags;
 	unsigned int i;
+	int ret = 0;
 
 	if (start >= end)
-		return;
+		return 0;
 	raw_spin_lock_irqsave(&kml_roots_lock, flags);
 	/* overlapping an existing root: add only what is new */
-	__kml_cut_roots(start, end);
+	if (__kml_cut_roots(start, end) < 0)
+		ret = -ENOSPC;
 	if (kml_nr_roots < KML_MAX_ROOTS) {
 		for (i = kml_nr_roots; i && kml_roots[i - 1].start > start; i--)
 			kml_roots[i] = kml_roots[i - 1];
 		kml_roots[i].start = start;
 		kml_roots[i].end = end;
 		kml_nr_roots++;
+	} else {
+		ret = -ENOSPC;
 	}
-	__kml_cut_roots((unsigned long)kml_spans,
-			(unsigned long)(kml_spans + ARRAY_SIZE(kml_spans)));
+	if (__kml_cut_roots((unsigned long)kml_spans,
+			    (unsigned long)(kml_spans + ARRAY_SIZE(kml_spans))) < 0)
+		ret = -ENOSPC;
 	raw_spin_unlock_irqrestore(&kml_roots_lock, flags);
+	return ret;
 }
 
 /**
@@ -138,19 +157,20 @@ void kml_add_root(unsigned long start, unsigned long end)
  * Once this returns, no scan reads the range: it may be unmapped or handed
  * to other users.
  *
- * Return: whether the range overlapped a root.
+ * Return: 1 if the range overlapped a root, 0 if not, -ENOSPC if a hole
+ * could not be made and the data after it is no longer scanned.
  */
-bool kml_cut_roots(unsigned long start, unsigned long end)
+int kml_cut_roots(unsigned long start, unsigned long end)
 {
 	unsigned long flags;
-	bool cut;
+	int ret;
 
 	if (start >= end)
-		return false;
+		return 0;
 	raw_spin_lock_irqsave(&kml_roots_lock, flags);
-	cut = __kml_cut_roots(start, end);
+	ret = __kml_cut_roots(start, end);
 	raw_spin_unlock_irqrestore(&kml_roots_lock, flags);
-	return cut;
+	return ret;
 }
 
 /* Scanning */

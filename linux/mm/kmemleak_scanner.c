@@ -30,7 +30,6 @@ static bool kml_stack_scan = true;
 static struct task_struct *kml_thread;
 static unsigned long kml_scan_period = KML_SCAN_PERIOD_SECS * HZ;
 
-
 bool kml_should_stop(void)
 {
 	if (!kml_tracking())
@@ -71,6 +70,21 @@ static void kml_scan_chunks(struct kml_scan *sc, unsigned long a,
 #define KML_PFN_BLOCK		1UL
 #endif
 
+/*
+ * The struct page of a tail page beyond the folio's own fields holds only
+ * its compound head, and otherwise leftovers of the page's earlier life,
+ * such as the free list pointer of a slab it once started, into the page
+ * itself: stale pointers that would hide a leak in the block the page now
+ * belongs to.  (The first tail pages hold folio fields, some of them
+ * pointers to tracked blocks: hugetlb's hwpoison list, for one.)
+ */
+static bool kml_stale_tail(struct page *page)
+{
+	return PageTail(page) &&
+	       page - compound_head(page) >=
+	       DIV_ROUND_UP(sizeof(struct folio), sizeof(struct page));
+}
+
 static void kml_scan_pages(struct kml_scan *sc)
 {
 	struct zone *zone;
@@ -85,15 +99,8 @@ static void kml_scan_pages(struct kml_scan *sc)
 
 			next = min(ALIGN(pfn + 1, KML_PFN_BLOCK), end);
 			for (; page && pfn < next; pfn++, page++) {
-				/*
-				 * A tail page holds the compound head and the
-				 * folio's bookkeeping, and otherwise leftovers
-				 * of its earlier life, such as a slab's free
-				 * list pointer into the page itself: stale
-				 * pointers that would hide leaks.
-				 */
 				if (page_zone(page) != zone ||
-				    !page_count(page) || PageTail(page))
+				    !page_count(page) || kml_stale_tail(page))
 					continue;
 				kml_scan_block(sc, (unsigned long)page,
 					       (unsigned long)(page + 1), NULL);
@@ -130,8 +137,9 @@ static void kml_scan_task_stack(struct kml_scan *sc, struct task_struct *t)
  * section each, so that the pass can yield between tasks however many
  * there are, and a task that exits meanwhile costs nothing.  (Idle tasks
  * have no PID: the boot CPU's stack is in the data section, the others'
- * hold nothing of interest.)  With stack=off, stacks that are vmalloc()
- * blocks are still scanned like any reachable block.
+ * are scanned as the blocks they are, reachable from their tasks.)  With
+ * stack=off, stacks that are vmalloc() blocks are still scanned like any
+ * reachable block.
  */
 static void kml_scan_stacks(struct kml_scan *sc)
 {

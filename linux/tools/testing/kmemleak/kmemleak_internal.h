@@ -30,6 +30,7 @@
 
 #include <asm/barrier.h>
 #include <linux/align.h>
+#include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/bits.h>
 #include <linux/compiler.h>
@@ -88,6 +89,14 @@ extern __thread void (*shim_read_hook)(const volatile void *p);
 #define kasan_reset_tag(addr)		((void *)(addr))
 #define kasan_disable_current()		do { } while (0)
 #define kasan_enable_current()		do { } while (0)
+
+/* include/linux/kcsan-checks.h */
+#define kcsan_disable_current()		do { } while (0)
+#define kcsan_enable_current()		do { } while (0)
+
+/* include/linux/lockdep.h: no lockdep */
+struct lock_class_key { };
+#define lockdep_set_class(lock, key)	do { (void)(lock); (void)(key); } while (0)
 
 /* include/linux/atomic.h: the kernel's bitops and cmpxchg are atomic */
 #undef set_bit
@@ -192,7 +201,7 @@ typedef struct {
 /* Write sections this thread has open. */
 extern __thread int shim_seq_writing;
 
-static inline unsigned int read_seqcount_begin(const seqcount_t *s)
+static inline unsigned int raw_read_seqcount_begin(const seqcount_t *s)
 {
 	unsigned int seq;
 
@@ -210,21 +219,21 @@ static inline int read_seqcount_retry(const seqcount_t *s, unsigned int start)
 	return __atomic_load_n(&s->sequence, __ATOMIC_RELAXED) != start;
 }
 
-static inline void write_seqcount_begin(seqcount_t *s)
+static inline void raw_write_seqcount_begin(seqcount_t *s)
 {
 	if (!shim_lock_depth)
-		SHIM_BUG("write_seqcount_begin() without a lock held");
+		SHIM_BUG("raw_write_seqcount_begin() without a lock held");
 	if (s->sequence & 1)
-		SHIM_BUG("write_seqcount_begin() nested");
+		SHIM_BUG("raw_write_seqcount_begin() nested");
 	shim_seq_writing++;
 	__atomic_store_n(&s->sequence, s->sequence + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
-static inline void write_seqcount_end(seqcount_t *s)
+static inline void raw_write_seqcount_end(seqcount_t *s)
 {
 	if (!shim_lock_depth || !(s->sequence & 1))
-		SHIM_BUG("write_seqcount_end() unbalanced or without a lock");
+		SHIM_BUG("raw_write_seqcount_end() unbalanced or without a lock");
 	shim_seq_writing--;
 	__atomic_store_n(&s->sequence, s->sequence + 1, __ATOMIC_RELEASE);
 }

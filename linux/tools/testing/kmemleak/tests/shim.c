@@ -98,15 +98,15 @@ static void test_shim_locks(void)
 	shim_hold_max = 0;
 	raw_spin_lock_irqsave(&l, flags);
 	CHECK(shim_lock_held(&l) && shim_lock_depth == 1);
-	write_seqcount_begin(&s);
-	write_seqcount_end(&s);
+	raw_write_seqcount_begin(&s);
+	raw_write_seqcount_end(&s);
 	for (i = 0; i < 100; i++)
 		sum += READ_ONCE_NOCHECK(words[i]);
 	raw_spin_unlock_irqrestore(&l, flags);
 	CHECK(!shim_lock_held(&l) && shim_lock_depth == 0);
 	CHECK_EQ(shim_hold_max, sizeof(words));
 	CHECK_EQ(sum, 0);
-	CHECK_EQ(read_seqcount_begin(&s), 2);
+	CHECK_EQ(raw_read_seqcount_begin(&s), 2);
 	CHECK(!read_seqcount_retry(&s, 2));
 	CHECK(read_seqcount_retry(&s, 0));
 

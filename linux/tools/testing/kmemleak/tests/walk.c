@@ -515,7 +515,7 @@ static void test_listing_snapshot(void)
 	CHECK_EQ(l.nr, 5);
 	/* made in that order, in the same jiffy: listed in that order */
 	for (i = 0; i < 5; i++)
-		CHECK_EQ(~l.keys[i * KML_KEY_WORDS + 2], A(o[i]));
+		CHECK_EQ(~l.keys[i * KML_KEY_WORDS + 3], A(o[i]));
 
 	blk_free(o[0]);
 	CHECK(kml_remove(KML_VIRT, A(o[1])));
