@@ -197,8 +197,9 @@ kml_entry()
 # of label NAME; false if FILE has no such label.
 kml_label()
 {
-	set -- $(awk -v n="$1" '$2 == n { print $3, $4; exit }' "$KML_TMP/$2")
-	KML_ADDR=${1:-} KML_SIZE=${2:-}
+	read -r KML_ADDR KML_SIZE <<-EOF
+	$(awk -v n="$1" '$2 == n { print $3, $4; exit }' "$KML_TMP/$2")
+	EOF
 	[ -n "$KML_ADDR" ]
 }
 
