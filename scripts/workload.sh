@@ -14,7 +14,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 ours=$1 stock=$2
-OUT=$BUILD/check
+OUT=${WORKLOAD_OUT:-$BUILD/check}
 mkdir -p "$OUT"
 TFTP_DIR=$OUT/tftp
 mkdir -p "$TFTP_DIR"

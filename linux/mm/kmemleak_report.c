@@ -192,7 +192,7 @@ static int kml_dump(unsigned long addr)
 	unsigned long flags;
 
 	if (!kml_lookup(KML_VIRT, addr, true, &obj, &flags)) {
-		pr_info("dump: no object at 0x%08lx\n", addr);
+		pr_info("Unknown object at 0x%08lx\n", addr);
 		return -EINVAL;
 	}
 	kml_snapshot(obj, &s, false);
