@@ -22,6 +22,7 @@ help:
 	@echo 'make run    [MODULE=x.ko]    build, boot, load a module, print kmemleak report'
 	@echo 'make check                   build and run every test suite (tests/suites)'
 	@echo 'make check-stock             the same suites against the stock 6.12 detector'
+	@echo 'make check-full              full x86-64 and arm64 kernels, ours vs stock (slow)'
 	@echo 'make kernel                  prepare the tree and build bzImage + modules'
 	@echo 'make vm     FILES= CMD= [APPEND=] [MEM=] [SMP=] [TIMEOUT=] [LOG=]'
 	@echo 'make shell                   the same VM, interactive serial console'
@@ -51,8 +52,14 @@ shell: kernel
 run: kernel
 	@scripts/run.sh
 
-check: kernel
+check: deps
 	@scripts/check.sh
+
+# The full x86-64 and arm64 kernels, ours against stock (not in CI: slow).
+.PHONY: check-full
+check-full: deps
+	@scripts/deps.sh arm64
+	@SUITES_FILE=tests/suites-full scripts/check.sh
 
 # The suites against the stock detector, for differential testing (not in CI).
 .PHONY: check-stock

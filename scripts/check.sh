@@ -1,31 +1,48 @@
 #!/bin/bash
-# Run every suite listed in tests/suites and count the TAP results.
+# Run every suite listed in tests/suites (or SUITES_FILE) and count the TAP
+# results.
 #
-# A suite is a command that prints TAP result lines at the start of a line:
+# A suite line is "NAME FLAVOUR COMMAND...": FLAVOUR is a line of
+# configs/flavors ("-" for $FLAVOR, the one make was asked for), built
+# before the suite runs. COMMAND runs from the repo root under bash with
+# FLAVOR, KDIR (that flavour's build dir) and CHECK_NAME (the suite's name,
+# which names its logs in build/check/) in the environment, and prints TAP:
 #   ok N - name   |   not ok N - name   |   ok N - name # SKIP reason
 # (an optional plan "1..N" is checked too). Its exit status must be 0.
 # A suite that exits non-zero without reporting a failure, prints no result,
-# or runs fewer tests than planned adds one failure. Skips are not passes.
+# or runs fewer tests than planned adds one failure; so does a flavour that
+# fails to build. Skips are not passes.
 # The last line printed is exactly "N passed, N failed".
 # SUITE="name ..." runs only the named suites.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
-flavor_lookup "$FLAVOR"
 cd "$ROOT"
 
-# Suites see these (the build of FLAVOR is done by `make check` beforehand).
-export FLAVOR KDIR=$FLAVOR_OBJ
 OUT=$BUILD/check
 mkdir -p "$OUT"
+built=" "
 
 pass=0 fail=0 skip=0
 summary=()
-while read -r name cmd; do
+while read -r name flavor cmd; do
 	[[ -z $name || $name == \#* ]] && continue
 	[[ -z ${SUITE:-} || " $SUITE " == *" $name "* ]] || continue
-	echo "# suite $name: $cmd"
+	[[ $flavor == - ]] && flavor=$FLAVOR
+	echo "# suite $name ($flavor): $cmd"
+	if [[ $built != *" $flavor "* ]]; then
+		if ! scripts/build.sh "$flavor" > "$OUT/$flavor.build.log" 2>&1; then
+			echo "not ok - suite $name: building $flavor failed (log: build/check/$flavor.build.log)"
+			tail -n 20 "$OUT/$flavor.build.log" | sed 's/^/# /'
+			summary+=("check: $name: 0 passed, 1 failed, 0 skipped")
+			fail=$((fail + 1))
+			continue
+		fi
+		built+="$flavor "
+	fi
+	flavor_lookup "$flavor"
 	set +e
-	bash -c "$cmd" < /dev/null 2>&1 | tee "$OUT/$name.out"
+	FLAVOR=$flavor KDIR=$FLAVOR_OBJ CHECK_NAME=$name bash -c "$cmd" < /dev/null 2>&1 |
+		tee "$OUT/$name.out"
 	rc=${PIPESTATUS[0]}
 	set -e
 	tap=$(tr -d '\r' < "$OUT/$name.out" | grep -aE '^(not )?ok([ ]|$)' || true)

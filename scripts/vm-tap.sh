@@ -2,14 +2,15 @@
 # Run a TAP-printing shell script inside the VM and print its TAP lines.
 # Usage: vm-tap.sh SCRIPT [FILES...]   (env: FLAVOR, APPEND, TIMEOUT, ...)
 # SCRIPT and FILES are copied to / in the VM; SCRIPT runs as `sh /SCRIPT`.
-# The console goes to build/check/<script>.vm.log. If the VM fails (panic,
+# The console goes to build/check/<name>.vm.log, <name> being CHECK_NAME
+# (set by check.sh) or the script's. If the VM fails (panic,
 # oops, timeout...), a "not ok" line says so and the exit status is non-zero.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 script=$1
 shift
-name=$(basename "$script" .sh)
+name=${CHECK_NAME:-$(basename "$script" .sh)}
 export LOG=$BUILD/check/$name.vm.log
 mkdir -p "$BUILD/check"
 

@@ -21,6 +21,13 @@ mkdir -p "$TFTP_DIR"
 head -c 65536 /dev/urandom > "$TFTP_DIR/blob"
 MISSES=$ROOT/tests/full/stock-misses
 
+for f in "$ours" "$stock"; do
+	if ! "$ROOT/scripts/build.sh" "$f" > "$OUT/$f.build.log" 2>&1; then
+		echo "not ok 1 - building $f failed (log: ${OUT#"$ROOT"/}/$f.build.log)"
+		exit 1
+	fi
+done
+
 n=0
 tap() {	# tap STATUS DESCRIPTION
 	n=$((n + 1))

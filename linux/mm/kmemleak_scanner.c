@@ -61,6 +61,24 @@ static void kml_scan_chunks(struct kml_scan *sc, unsigned long a,
 }
 
 /*
+ * One CPU's copy of the static per-CPU data.  x86 keeps there the top of
+ * the running task's stack, one past its end: the address of the block
+ * that follows the stack in memory, if any, which it does not reference.
+ */
+static void __maybe_unused kml_scan_percpu(struct kml_scan *sc, int cpu)
+{
+	unsigned long lo = (unsigned long)__per_cpu_start + per_cpu_offset(cpu);
+	unsigned long hi = (unsigned long)__per_cpu_end + per_cpu_offset(cpu);
+#ifdef CONFIG_X86
+	unsigned long top = (unsigned long)&per_cpu(pcpu_hot.top_of_stack, cpu);
+
+	kml_scan_chunks(sc, lo, top);
+	lo = top + sizeof(top);
+#endif
+	kml_scan_chunks(sc, lo, hi);
+}
+
+/*
  * Pages come online a (sub)section at a time and their struct pages are
  * contiguous there: look the block up once, then walk its struct pages.
  */
@@ -111,24 +129,77 @@ static void kml_scan_pages(struct kml_scan *sc)
 	put_online_mems();
 }
 
-/* Scan @t's stack as a root; its vmalloc() block is then not scanned. */
+/*
+ * The stack pointer @t saved when it was last switched out, or 0 where the
+ * architecture does not say.  Everything live of a task off the CPU is at
+ * or above it: its callers' frames, and the registers it saved there or in
+ * its task_struct.
+ */
+static unsigned long kml_saved_sp(struct task_struct *t)
+{
+#if defined(CONFIG_X86)
+	return READ_ONCE(t->thread.sp);
+#elif defined(thread_saved_sp)
+	return thread_saved_sp(t);
+#else
+	return 0;
+#endif
+}
+
+static unsigned long kml_switches(struct task_struct *t)
+{
+	return READ_ONCE(t->nvcsw) + READ_ONCE(t->nivcsw);
+}
+
+/* Acquire: what the task saved when it last left the CPU is read after. */
+static bool kml_on_cpu(struct task_struct *t)
+{
+#ifdef CONFIG_SMP
+	return smp_load_acquire(&t->on_cpu);
+#else
+	return false;
+#endif
+}
+
+/*
+ * Scan @t's stack as a root; its vmalloc() block is then not scanned.
+ *
+ * Only the live part: below the stack pointer lie dead frames, and what
+ * deeper calls left there long ago (the stack of an idle worker keeps the
+ * locals of the last work it ran) would hide leaks.  That part is known
+ * for the current task, and for a task off the CPU from the stack pointer
+ * it saved, provided it did not run meanwhile: if it was switched in or
+ * out during the scan, the rest is scanned too.  A running task's stack is
+ * scanned whole.
+ */
 static void kml_scan_task_stack(struct kml_scan *sc, struct task_struct *t)
 {
 	void *stack = try_get_task_stack(t);
 	unsigned long lo = (unsigned long)stack;
 	unsigned long hi = lo + THREAD_SIZE;
+	unsigned long sp = 0, nsw = 0;
 
 	if (!stack)
 		return;
 	kml_scan_skip(sc, lo);
-	/*
-	 * Below our own frame lie only dead locals of this and earlier
-	 * scans, full of stale pointers to tracked blocks.
-	 */
-	if (t == current && !IS_ENABLED(CONFIG_STACK_GROWSUP) &&
-	    (unsigned long)&lo > lo && (unsigned long)&lo < hi)
-		lo = (unsigned long)&lo;
-	kml_scan_block(sc, lo, hi, NULL);
+	if (IS_ENABLED(CONFIG_STACK_GROWSUP)) {
+		/* keep it simple: all of it */
+	} else if (t == current) {
+		if ((unsigned long)&lo > lo && (unsigned long)&lo < hi)
+			sp = (unsigned long)&lo;
+	} else if (!task_curr(t) && !kml_on_cpu(t)) {
+		nsw = kml_switches(t);
+		sp = kml_saved_sp(t);
+		if (sp <= lo || sp >= hi)
+			sp = 0;
+	}
+	sp = sp ? ALIGN_DOWN(sp, sizeof(long)) : lo;
+	kml_scan_block(sc, sp, hi, NULL);
+	if (sp != lo && t != current) {
+		smp_rmb();	/* the scan, then whether it ran meanwhile */
+		if (task_curr(t) || kml_on_cpu(t) || kml_switches(t) != nsw)
+			kml_scan_block(sc, lo, sp, NULL);
+	}
 	put_task_stack(t);
 }
 
@@ -179,10 +250,7 @@ void kml_scan_roots(struct kml_scan *sc)
 	kml_scan_stacks(sc);
 #ifdef CONFIG_SMP
 	for_each_possible_cpu(cpu)
-		kml_scan_chunks(sc, (unsigned long)__per_cpu_start +
-				per_cpu_offset(cpu),
-				(unsigned long)__per_cpu_end +
-				per_cpu_offset(cpu));
+		kml_scan_percpu(sc, cpu);
 #endif
 	kml_scan_pages(sc);
 }
@@ -190,9 +258,10 @@ void kml_scan_roots(struct kml_scan *sc)
 /*
  * Zero the current task's stack below the caller's frame.  Scanning,
  * reporting and dumping leave the addresses of the blocks they handled
- * in dead frames there, and stacks are searched whole: as another task's
- * stack by the next scan, or as a vmalloc() block once the task has
- * exited and its stack waits in the cache for the next one.  Those stale
+ * in dead frames there, and dead frames are searched too: those of a
+ * task that is running when the next scan looks at its stack, and a
+ * whole vmalloc()ed stack once the task has exited and the stack waits in
+ * the cache for the next one.  Those stale
  * copies would hide the very leaks just found or printed.  Nothing below
  * the stack pointer is live (the kernel has no red zone), and an
  * interrupt taken meanwhile is done with its frame before we go on.

@@ -77,9 +77,13 @@ static int __init kmemleak_sample_init(void)
 		list_add_tail(&item->node, &sample_items);
 	}
 
-	/* referenced from per-CPU data: never reported */
+	/*
+	 * Referenced from per-CPU data: never reported.  Zeroed: what a
+	 * block's earlier user left in it is scanned like any pointer, and
+	 * the address of a block leaked above would hide that leak.
+	 */
 	for_each_possible_cpu(cpu)
-		per_cpu(sample_buffer, cpu) = kmalloc(200, GFP_KERNEL);
+		per_cpu(sample_buffer, cpu) = kzalloc(200, GFP_KERNEL);
 	sample_counters = alloc_percpu(unsigned long);
 
 	return 0;
