@@ -204,7 +204,8 @@ kml_label()
 }
 
 # kml_check_labels FILE: one test per block of a scenario; a LEAK must be
-# listed with its size, a KEEP must not be listed.
+# listed with its size, a KEEP must not be listed. A SKIP is a block the
+# module could not make on this kernel (it logs why).
 kml_check_labels()
 {
 	local kind name addr size got bad=0
@@ -232,6 +233,9 @@ kml_check_labels()
 				bad=1
 			fi
 			;;
+		SKIP)
+			kml_skip "$name" "the test module could not make this block here (its log says why)"
+			;;
 		esac
 	done < "$KML_TMP/$1"
 	[ "$bad" -eq 0 ] || kml_show_report
@@ -246,7 +250,7 @@ kml_show_report()
 # kml_checked FILE: the number of tests kml_check_labels FILE makes.
 kml_checked()
 {
-	grep -Ec '^(LEAK|KEEP) ' "$KML_TMP/$1"
+	grep -Ec '^(LEAK|KEEP|SKIP) ' "$KML_TMP/$1"
 }
 
 # kml_log_mark: mark the kernel log; kml_log_since prints what follows it.

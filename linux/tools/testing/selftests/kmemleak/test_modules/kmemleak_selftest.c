@@ -47,6 +47,8 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
+#include <linux/delay.h>
+#include <linux/kfence.h>
 #include <linux/kmemleak.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
@@ -406,10 +408,67 @@ static noinline void *grown(size_t size)
 	return q;
 }
 
+/*
+ * @b registered as the block of the vm_struct @area, as vmalloc() does:
+ * the area's own pointer to the block is one of the block's two
+ * references, and references to the area beyond its first count for the
+ * block, as code often keeps the vm_struct rather than the address.
+ */
+static noinline void *fake_vm_block(struct vm_struct **areap, size_t size)
+{
+	struct vm_struct *area = kzalloc(sizeof(*area), GFP_KERNEL);
+	void *b = kzalloc(size, GFP_KERNEL);
+
+	if (!area || !b) {
+		kfree(area);
+		kfree(b);
+		return NULL;
+	}
+	kmemleak_free(b);
+	area->addr = b;
+	area->size = size;
+	kmemleak_vmalloc(area, size, GFP_KERNEL);
+	*areap = area;
+	return b;
+}
+
+#define KFENCE_SIZE	40
+#define KFENCE_TRIES	3000	/* 1 ms apart: three seconds */
+
+/*
+ * A kmalloc(KFENCE_SIZE) that KFENCE serves at the end of its page, so
+ * that reading the kmalloc cache's object size from it would run into
+ * KFENCE's guard page; NULL when none comes (no KFENCE, or a long
+ * kfence.sample_interval).
+ */
+static noinline void *kfence_right_aligned(void)
+{
+#ifdef CONFIG_KFENCE
+	void *p;
+	int i;
+
+	for (i = 0; i < KFENCE_TRIES; i++) {
+		p = kzalloc(KFENCE_SIZE, GFP_KERNEL);
+		if (!p)
+			return NULL;
+		if (is_kfence_address(p) &&
+		    offset_in_page(p) + kmalloc_size_roundup(KFENCE_SIZE) > PAGE_SIZE)
+			return p;
+		kfree(p);
+		usleep_range(1000, 2000);
+	}
+#endif
+	pr_info("KFENCE served no right-aligned kmalloc(%d)%s\n", KFENCE_SIZE,
+		IS_ENABLED(CONFIG_KFENCE) ? " (boot with kfence.sample_interval=1)" :
+		": no CONFIG_KFENCE");
+	return NULL;
+}
+
 static const char leak_string[] = "kmemleak selftest: a leaked kstrdup() string";
 
 static noinline int leak_misc(void)
 {
+	struct vm_struct *area;
 	void __percpu *pc;
 	void *p;
 	char *s;
@@ -460,6 +519,20 @@ static noinline int leak_misc(void)
 		return -ENOMEM;
 	label("LEAK", "kstrdup", s, kmalloc_tracked_size(sizeof(leak_string)));
 
+	/* a vmalloc()-like block whose vm_struct is referenced once */
+	p = fake_vm_block(&area, 256);
+	if (!p)
+		return -ENOMEM;
+	keep_in_data(area);
+	label("LEAK", "vm_struct_once", p, 256);
+
+	/* scanned and reported with the size KFENCE serves, not the cache's */
+	p = kfence_right_aligned();
+	if (p)
+		label("LEAK", "kfence_leak", p, KFENCE_SIZE);
+	else
+		label("SKIP", "kfence_leak", NULL, 0);
+
 	/* an unreachable list and an unreachable cycle: reported whole */
 	if (!make_nodes(4, false, "LEAK", "list") ||
 	    !make_nodes(3, true, "LEAK", "cycle"))
@@ -469,6 +542,7 @@ static noinline int leak_misc(void)
 
 static noinline int keep_misc(void)
 {
+	struct vm_struct *area;
 	struct ksft_node *node;
 	void __percpu *pc;
 	void **v, **a, **b;
@@ -550,6 +624,23 @@ static noinline int keep_misc(void)
 		return -ENOMEM;
 	keep_in_data(p);
 	label("KEEP", "krealloc", p, kmalloc_tracked_size(300));
+
+	/* the vm_struct referenced twice: the second reference is the block's */
+	p = fake_vm_block(&area, 256);
+	if (!p)
+		return -ENOMEM;
+	keep_in_data(area);
+	keep_in_bss(area);
+	label("KEEP", "vm_struct_twice", p, 256);
+
+	/* a KFENCE block (see leak_misc()) */
+	p = kfence_right_aligned();
+	if (p) {
+		keep_in_data(p);
+		label("KEEP", "kfence_ref", p, KFENCE_SIZE);
+	} else {
+		label("SKIP", "kfence_ref", NULL, 0);
+	}
 
 	/* a cycle reached through an interior pointer to one of its nodes */
 	node = make_nodes(3, true, "KEEP", "reachable_cycle");
