@@ -96,6 +96,7 @@
 #include "kmemleak.h"
 
 int kml_state __read_mostly = KML_EARLY;
+/* serialises scans, the debugfs commands and the listing readers */
 DEFINE_MUTEX(kml_scan_mutex);
 
 bool kml_verbose;

@@ -147,7 +147,7 @@ void kml_snapshot(const struct kmemleak_object *obj, struct kml_snapshot *s,
 	/* byte loads: memcpy() is instrumented, and so are its callers */
 	src = obj->pointer + delta;
 	s->hex_len = min_t(size_t, obj->size, KML_HEX_MAX);
-	for (i = 0; i < s->hex_len; i++)
+	for (i = 0; i < s->hex_len; i++)	/* racy: the owner may write */
 		s->hex[i] = data_race(READ_ONCE(((const u8 *)src)[i]));
 }
 
@@ -240,6 +240,7 @@ static struct kmemleak_object *kml_link(struct kml_shard *sh,
 	obj->node.__rb_parent_color = (unsigned long)parent;
 	obj->node.rb_left = NULL;
 	obj->node.rb_right = NULL;
+	/* pairs with the lockless walkers' READ_ONCE() of the links */
 	smp_store_release(link, &obj->node);
 	rb_insert_color(&obj->node, &sh->root);
 	raw_write_seqcount_end(&sh->seq);
@@ -713,6 +714,12 @@ void kml_list(struct kml_listing *l, int which)
 	     NULL);
 }
 
+/* When @obj was allocated: a listing key, compared for identity only. */
+static unsigned long kml_birth(const struct kmemleak_object *obj)
+{
+	return obj->jiffies;
+}
+
 /* The object at position @i of @l, locked, or NULL if it is gone. */
 static struct kmemleak_object *kml_listing_get(struct kml_listing *l, size_t i,
 					       int which, unsigned long *flags)
@@ -723,7 +730,7 @@ static struct kmemleak_object *kml_listing_get(struct kml_listing *l, size_t i,
 	if (!kml_lookup((enum kml_space)key[2], ~key[3], false, &obj, flags))
 		return NULL;
 	/* the same allocation, not a new one at the same address */
-	if (obj->jiffies == key[0] && obj->serial == key[1] &&
+	if (obj->serial == key[1] && kml_birth(obj) == key[0] &&
 	    kml_listed(obj, which)) {
 		__release(kml_object);	/* held for the caller */
 		return obj;

@@ -155,6 +155,7 @@ static unsigned long kml_switches(struct task_struct *t)
 static bool kml_on_cpu(struct task_struct *t)
 {
 #ifdef CONFIG_SMP
+	/* pairs with the release that clears it in finish_task() */
 	return smp_load_acquire(&t->on_cpu);
 #else
 	return false;

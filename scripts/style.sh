@@ -1,0 +1,54 @@
+#!/bin/bash
+# The style gates on the kernel files we ship, one TAP result each:
+# checkpatch.pl --strict, W=1 and sparse (C=2) on our objects, and
+# kernel-doc -none -Wall. Every finding is printed; any finding fails.
+# Exceptions, each with its reason (README, "make check"):
+#   the selftest module prints %px: the tests match those exact addresses
+#   in the report (checkpatch VSPRINTF_SPECIFIER_PX).
+# env: FLAVOR/KDIR of a flavour of our tree (check.sh sets them).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+flavor_lookup "$FLAVOR"
+[[ $FLAVOR_TREE == ours ]] || die "style.sh: $FLAVOR is not a flavour of our tree"
+cd "$FLAVOR_SRC"
+
+ours=(mm/kmemleak*.[ch] include/linux/kmemleak.h samples/kmemleak/*.c)
+selftests=(tools/testing/selftests/kmemleak/*.c
+	   tools/testing/selftests/kmemleak/test_modules/*.c)
+objs=()
+for f in mm/kmemleak*.c samples/kmemleak/*.c; do
+	objs+=("${f%.c}.o")
+done
+
+n=0
+gate() {	# gate DESCRIPTION FINDINGS-FILE
+	n=$((n + 1))
+	if [[ -s $2 ]]; then
+		sed 's/^/# /' "$2"
+		echo "not ok $n - $1: $(grep -c . "$2") lines of findings"
+	else
+		echo "ok $n - $1"
+	fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+{
+	perl scripts/checkpatch.pl --strict --no-tree --quiet --file \
+		"${ours[@]}" Documentation/dev-tools/kmemleak.rst || true
+	perl scripts/checkpatch.pl --strict --no-tree --quiet \
+		--ignore VSPRINTF_SPECIFIER_PX --file "${selftests[@]}" || true
+} > "$tmp/checkpatch"
+gate "checkpatch.pl --strict: ${#ours[@]} files of mm/, include/, samples/, the rst and ${#selftests[@]} of the selftests" "$tmp/checkpatch"
+
+# Kbuild rebuilds just these objects with the extra checks (and again
+# without them on the next plain build).
+make -s -C "$FLAVOR_SRC" O="$FLAVOR_OBJ" "${KMAKE_ARCH[@]}" W=1 C=2 \
+	"${objs[@]}" > "$tmp/build.out" 2>&1 || echo "make failed" >> "$tmp/build.out"
+grep -E 'warning|error|make failed' "$tmp/build.out" > "$tmp/build" || true
+gate "W=1 and sparse (C=2): ${objs[*]}" "$tmp/build"
+
+scripts/kernel-doc -none -Wall mm/kmemleak*.[ch] include/linux/kmemleak.h \
+	> "$tmp/kdoc" 2>&1 || true
+gate "kernel-doc -none -Wall: mm/kmemleak*, include/linux/kmemleak.h" "$tmp/kdoc"
+echo "1..$n"
