@@ -78,7 +78,7 @@ all_listed()
 
 	while read -r kind name addr size; do
 		[ "$kind" = LEAK ] || continue
-		grep -Eq "^unreferenced object 0x0*$(kml_norm "$addr") \\(size $size\\):\$" "$1" ||
+		grep -Eq "^unreferenced object 0x$(kml_addr_re "$addr") \\(size $size\\):\$" "$1" ||
 			return 1
 	done < "$KML_TMP/a"
 }
@@ -148,7 +148,7 @@ kml_label basic_data_ref a || ktap_exit_fail_msg "no label basic_data_ref"
 addr=$KML_ADDR size=$KML_SIZE
 kml_log_mark
 kml_accepts "dump=$addr"
-kml_log_since | grep -iq "object $addr (size $size):"
+kml_log_since | grep -Eq "object 0x$(kml_addr_re "$addr") \\(size $size\\):"
 kml_result "dump=<address of a tracked block> logs the block" $?
 kml_accepts "dump=$addr%n"
 kml_log_mark

@@ -158,25 +158,51 @@ kml_scan_twice()
 	kml_do scan && kml_do scan
 }
 
-# kml_report: read the report into $KML_TMP/report, and the address (hex,
-# without 0x and leading zeros) and size of every entry into
-# $KML_TMP/reported.
+# kml_report: read the report into $KML_TMP/report, and the address (as
+# kml_norm gives it) and size of every entry into $KML_TMP/reported.
 kml_report()
 {
 	cat "$KML" > "$KML_TMP/report"
-	awk '/^unreferenced object 0x[0-9a-f]+ \(size [0-9]+\):$/ {
-		a = $3; sub(/^0x0*/, "", a); s = $5; sub(/\):$/, "", s)
-		print a, s
+	awk "$KML_NORM_AWK"'
+	/^unreferenced object 0x[0-9a-f]+ \(size [0-9]+\):$/ {
+		s = $5; sub(/\):$/, "", s)
+		print norm($3), s
 	}' "$KML_TMP/report" > "$KML_TMP/reported"
 }
 
-# kml_norm 0xADDR: the address as kml_report prints it.
+# kml_norm 0xADDR: ADDR in hex without 0x and leading zeros, and with the
+# top byte of a 64-bit kernel address set: with KASAN in a tag mode (arm64)
+# it holds the pointer's tag, which the test module's labels show, and a
+# detector may print or not.
 kml_norm()
 {
 	local a=${1#0x}
 
 	a=${a#"${a%%[!0]*}"}
+	[ "${#a}" -eq 16 ] && a=ff${a#??}
 	echo "${a:-0}"
+}
+
+# The same in awk: norm("0x...").
+KML_NORM_AWK='function norm(x) {
+	sub(/^0x0*/, "", x)
+	if (length(x) == 16)
+		x = "ff" substr(x, 3)
+	return x == "" ? "0" : x
+}'
+
+# kml_addr_re 0xADDR: an extended regex for ADDR as a report prints it
+# (after "0x"), whatever its tag.
+kml_addr_re()
+{
+	local a
+
+	a=$(kml_norm "$1")
+	if [ "${#a}" -eq 16 ]; then
+		echo "[0-9a-f][0-9a-f]${a#ff}"
+	else
+		echo "0*$a"
+	fi
 }
 
 # kml_reported_size 0xADDR: print the size the report gives for ADDR, if listed.
@@ -188,8 +214,8 @@ kml_reported_size()
 # kml_entry 0xADDR: print the report entry of ADDR.
 kml_entry()
 {
-	awk -v a="$(kml_norm "$1")" '
-		/^unreferenced object / { x = $3; sub(/^0x0*/, "", x); on = (x == a) }
+	awk -v a="$(kml_norm "$1")" "$KML_NORM_AWK"'
+		/^unreferenced object / { on = (norm($3) == a) }
 		on' "$KML_TMP/report"
 }
 

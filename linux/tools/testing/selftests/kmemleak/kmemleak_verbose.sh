@@ -33,7 +33,7 @@ kml_scan_twice || ktap_exit_fail_msg "scan failed"
 kml_log_since > "$KML_TMP/log"
 
 while read -r kind name addr size; do
-	line="unreferenced object 0x0*$(kml_norm "$addr") \\(size $size\\):\$"
+	line="unreferenced object 0x$(kml_addr_re "$addr") \\(size $size\\):\$"
 	case $kind in
 	LEAK)
 		grep -Eq "$line" "$KML_TMP/log"
@@ -42,7 +42,7 @@ while read -r kind name addr size; do
 		kml_result "$name: leak printed to the kernel log" $st
 		;;
 	KEEP)
-		! grep -q "$(kml_norm "$addr")" "$KML_TMP/log"
+		! grep -Eq "0x$(kml_addr_re "$addr")( |\$)" "$KML_TMP/log"
 		kml_result "$name: referenced, not printed" $?
 		;;
 	esac
@@ -50,8 +50,11 @@ done < "$KML_TMP/labels"
 
 # Each entry has its backtrace, as in the debugfs report.
 kml_label kmalloc_48 labels || ktap_exit_fail_msg "no label kmalloc_48"
-awk -v a="$(kml_norm "$KML_ADDR")" '
-	/unreferenced object 0x/ { on = ($0 ~ ("0x0*" a " ")) }
+awk -v a="$(kml_norm "$KML_ADDR")" "$KML_NORM_AWK"'
+	/unreferenced object 0x/ {
+		x = $0; sub(/.*unreferenced object /, "", x); sub(/ .*/, "", x)
+		on = (norm(x) == a)
+	}
 	on && /leak_kmalloc\+0x[0-9a-f]+\/0x[0-9a-f]+ \[kmemleak_selftest\]$/ { f = 1 }
 	END { exit !f }' "$KML_TMP/log"
 kml_result "a printed leak comes with its backtrace" $?
