@@ -66,10 +66,10 @@ check-full: deps
 check-stock:
 	@$(MAKE) --no-print-directory check FLAVOR=stock
 
-# Benchmarks, not tests: builds both flavours itself (see scripts/bench.sh).
+# Benchmarks, not tests: builds both flavours itself (see bench/bench.sh).
 .PHONY: bench
 bench: deps
-	@scripts/bench.sh
+	@bench/bench.sh
 
 clean:
 	rm -rf build/obj build/vm.log build/check

@@ -459,7 +459,7 @@ static noinline void *kfence_right_aligned(void)
 	}
 #endif
 	pr_info("KFENCE served no right-aligned kmalloc(%d)%s\n", KFENCE_SIZE,
-		IS_ENABLED(CONFIG_KFENCE) ? " (boot with kfence.sample_interval=1)" :
+		IS_ENABLED(CONFIG_KFENCE) ? " (KFENCE off, or its pool full)" :
 		": no CONFIG_KFENCE");
 	return NULL;
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # make bench: build the two detectors, boot each in QEMU, run the benchmark
-# module (linux/tools/testing/kmemleak/bench) and print one table comparing
+# module (bench) and print one table comparing
 # ours with stock, with ours booted kmemleak=off as the floor.
 #
 # env (all optional):
@@ -42,7 +42,7 @@
 # - loglevel=5 keeps the module's and the detector's informational
 #   messages off the (slow, synchronous) serial console.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../scripts/common.sh"
 
 OURS=${BENCH_OURS:-ours-bench}
 STOCK=${BENCH_STOCK:-stock-bench}
@@ -81,7 +81,7 @@ for f in "$OURS" "$STOCK"; do
 	m=$OUT/$f
 	rm -rf "$m"
 	mkdir -p "$m"
-	cp "$ROOT"/linux/tools/testing/kmemleak/bench/{Kbuild,kmemleak_bench.c} "$m/"
+	cp "$ROOT"/bench/{Kbuild,kmemleak_bench.c} "$m/"
 	if ! make -C "$kdir" M="$m" modules > "$OUT/module-$f.log" 2>&1; then
 		cat "$OUT/module-$f.log" >&2
 		die "bench: building the module against $f failed"
@@ -112,7 +112,7 @@ boot() {
 	set +e
 	FLAVOR=$flavor SMP=$smp MEM=$VMEM TIMEOUT=$VTIMEOUT \
 	APPEND="$append${extra:+ $extra}" LOG="$OUT/$name.log" \
-	FILES="$OUT/$flavor/kmemleak_bench.ko $ROOT/scripts/bench-vm.sh" \
+	FILES="$OUT/$flavor/kmemleak_bench.ko $ROOT/bench/bench-vm.sh" \
 	CMD="sh /bench-vm.sh $args" "$ROOT/scripts/vm.sh" > /dev/null
 	status=$?
 	set -e
@@ -144,7 +144,7 @@ done
 SCAN_ARGS=${BENCH_SCAN_ARGS:--r 3}
 rm -f "$OUT"/scan*.txt
 if [[ -f $ROOT/linux/tools/testing/kmemleak/kmemleak_internal.h ]]; then
-	if make -C "$ROOT/linux/tools/testing/kmemleak/bench" OUTPUT="$OUT/scan/" \
+	if make -C "$ROOT/bench" OUTPUT="$OUT/scan/" \
 			> "$OUT/scan-build.log" 2>&1; then
 		for links in random local; do
 			flag=

@@ -2,7 +2,7 @@
 /*
  * Benchmark for the kernel memory leak detector, using only the public
  * allocation API, so the same module measures any detector (or none).
- * scripts/bench.sh drives it (make bench).
+ * bench/bench.sh drives it (make bench).
  *
  * Parameters select one measurement per load; results are printed as
  * "kmemleak_bench: <key> <value>" lines for scripts to collect:

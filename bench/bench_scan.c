@@ -4,8 +4,8 @@
  * mm/kmemleak_scan.c).
  *
  * Built like the unit tests in the parent directory: their shim header
- * (../kmemleak_internal.h, same include guard as mm/kmemleak_internal.h)
- * and its out-of-line part (../shim.c) stand in for the kernel, and the
+ * (linux/tools/testing/kmemleak/kmemleak_internal.h, same include guard as
+ * mm/kmemleak_internal.h) and its out-of-line part (shim.c) stand in for the kernel, and the
  * core sources are included whole.  Built with -O2 and no sanitizers (see
  * Makefile).  The shim's spinlocks check the locking rules and its loads
  * count the bytes read, so they cost a little more than the kernel's.
@@ -30,10 +30,10 @@
  *
  * Usage: bench_scan [-n objects] [-s size] [-r reps] [-m bandwidth MiB] [-l]
  */
-#include "../kmemleak_internal.h"
+#include "../linux/tools/testing/kmemleak/kmemleak_internal.h"
 
-#include "../../../../mm/kmemleak_index.c"
-#include "../../../../mm/kmemleak_scan.c"
+#include "../linux/mm/kmemleak_index.c"
+#include "../linux/mm/kmemleak_scan.c"
 
 #include <stdarg.h>
 #include <sys/mman.h>
@@ -171,8 +171,8 @@ static double tree_depth(unsigned int *used)
 	return nodes ? (double)depth / nodes : 0;
 }
 
-static long count_gray(struct kml_shard *sh, struct kmemleak_object *obj,
-		       void *arg, unsigned long *flags)
+static int count_gray(struct kml_hold *h, struct kmemleak_object *obj,
+		      void *arg)
 {
 	unsigned long *n = arg;
 

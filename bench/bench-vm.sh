@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs inside the VM (busybox sh), driven by scripts/bench.sh: loads
+# Runs inside the VM (busybox sh), driven by bench/bench.sh: loads
 # /kmemleak_bench.ko for each measurement and prints the results as
 #   @@bench <key> <value>	(medians; the table is built from these)
 #   @@bench-raw <key> <v1> <v2> ...	(every sample)
