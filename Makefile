@@ -28,7 +28,7 @@ help:
 	@echo 'make shell                   the same VM, interactive serial console'
 	@echo 'make kdir                    print the kernel build dir (for M= modules)'
 	@echo 'make tree | deps | clean | distclean'
-	@echo 'make bench                   benchmark ours against stock (scripts/bench.sh)'
+	@echo 'make bench                   benchmark ours against stock (bench/bench.sh)'
 	@echo 'all take FLAVOR=ours|stock|debug|defoff (configs/flavors); see README.md'
 
 deps:

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The style gates on the kernel files we ship, one TAP result each:
-# checkpatch.pl --strict, W=1 and sparse (C=2) on our objects, and
-# kernel-doc -none -Wall. Every finding is printed; any finding fails.
+# checkpatch.pl --strict, W=1 and sparse (C=2) on our objects,
+# kernel-doc -none -Wall, and the Sphinx build of Documentation/dev-tools
+# (make htmldocs, in build/docs/) without a warning about our rst. Every finding is printed; any finding fails.
 # Exceptions, each with its reason (README, "make check"):
 #   the selftest module prints %px: the tests match those exact addresses
 #   in the report (checkpatch VSPRINTF_SPECIFIER_PX).
@@ -51,4 +52,8 @@ gate "W=1 and sparse (C=2): ${objs[*]}" "$tmp/build"
 scripts/kernel-doc -none -Wall mm/kmemleak*.[ch] include/linux/kmemleak.h \
 	> "$tmp/kdoc" 2>&1 || true
 gate "kernel-doc -none -Wall: mm/kmemleak*, include/linux/kmemleak.h" "$tmp/kdoc"
+make -s -C "$FLAVOR_SRC" O="$BUILD/docs" htmldocs SPHINXDIRS=dev-tools \
+	> "$tmp/docs.out" 2>&1 || echo "make htmldocs failed" >> "$tmp/docs.out"
+grep -E 'kmemleak|make htmldocs failed' "$tmp/docs.out" > "$tmp/docs" || true
+gate "make htmldocs SPHINXDIRS=dev-tools: Documentation/dev-tools/kmemleak.rst" "$tmp/docs"
 echo "1..$n"
