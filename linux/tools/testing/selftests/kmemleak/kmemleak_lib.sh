@@ -171,23 +171,26 @@ kml_report()
 }
 
 # kml_norm 0xADDR: ADDR in hex without 0x and leading zeros, and with the
-# top byte of a 64-bit kernel address set: with KASAN in a tag mode (arm64)
-# it holds the pointer's tag, which the test module's labels show, and a
-# detector may print or not.
+# top byte of a 64-bit kernel address (bit 55 set) set: with KASAN in a tag
+# mode (arm64) it holds the pointer's tag, which the test module's labels
+# show, and a detector may print or not.
 kml_norm()
 {
 	local a=${1#0x}
 
+	case $a in
+	??[89a-f]?????????????) a=ff${a#??} ;;
+	esac
 	a=${a#"${a%%[!0]*}"}
-	[ "${#a}" -eq 16 ] && a=ff${a#??}
 	echo "${a:-0}"
 }
 
 # The same in awk: norm("0x...").
 KML_NORM_AWK='function norm(x) {
-	sub(/^0x0*/, "", x)
-	if (length(x) == 16)
+	sub(/^0x/, "", x)
+	if (x ~ /^..[89a-f].............$/)
 		x = "ff" substr(x, 3)
+	sub(/^0*/, "", x)
 	return x == "" ? "0" : x
 }'
 
