@@ -167,11 +167,16 @@ static bool kml_on_cpu(struct task_struct *t)
  *
  * Only the live part: below the stack pointer lie dead frames, and what
  * deeper calls left there long ago (the stack of an idle worker keeps the
- * locals of the last work it ran) would hide leaks.  That part is known
- * for the current task, and for a task off the CPU from the stack pointer
- * it saved, provided it did not run meanwhile: if it was switched in or
- * out during the scan, the rest is scanned too.  A running task's stack is
- * scanned whole.
+ * locals of the last work it ran) would hide leaks.  For a task off the
+ * CPU that is what lies above the stack pointer it saved, provided it did
+ * not run meanwhile: if it was switched in or out during the scan, the
+ * rest is scanned too.  A running task's stack is scanned whole.
+ *
+ * The current task's is not scanned at all: it is the scan thread, or a
+ * task in a write to the debugfs file, whose stack holds the scan's own
+ * frames and those of the system call, and no pointer that lives only
+ * there; but the slots of those frames that this call left unused keep
+ * what earlier calls of the task put there.
  */
 static void kml_scan_task_stack(struct kml_scan *sc, struct task_struct *t)
 {
@@ -183,12 +188,11 @@ static void kml_scan_task_stack(struct kml_scan *sc, struct task_struct *t)
 	if (!stack)
 		return;
 	kml_scan_skip(sc, lo);
-	if (IS_ENABLED(CONFIG_STACK_GROWSUP)) {
-		/* keep it simple: all of it */
-	} else if (t == current) {
-		if ((unsigned long)&lo > lo && (unsigned long)&lo < hi)
-			sp = (unsigned long)&lo;
-	} else if (!task_curr(t) && !kml_on_cpu(t)) {
+	if (t == current)
+		goto out;
+	/* (where stacks grow up, all of it) */
+	if (!IS_ENABLED(CONFIG_STACK_GROWSUP) && !task_curr(t) &&
+	    !kml_on_cpu(t)) {
 		nsw = kml_switches(t);
 		sp = kml_saved_sp(t);
 		if (sp <= lo || sp >= hi)
@@ -196,11 +200,12 @@ static void kml_scan_task_stack(struct kml_scan *sc, struct task_struct *t)
 	}
 	sp = sp ? ALIGN_DOWN(sp, sizeof(long)) : lo;
 	kml_scan_block(sc, sp, hi, NULL);
-	if (sp != lo && t != current) {
+	if (sp != lo) {
 		smp_rmb();	/* the scan, then whether it ran meanwhile */
 		if (task_curr(t) || kml_on_cpu(t) || kml_switches(t) != nsw)
 			kml_scan_block(sc, lo, sp, NULL);
 	}
+out:
 	put_task_stack(t);
 }
 

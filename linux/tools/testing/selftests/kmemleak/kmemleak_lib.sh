@@ -163,32 +163,37 @@ kml_scan_twice()
 kml_report()
 {
 	cat "$KML" > "$KML_TMP/report"
-	awk "$KML_NORM_AWK"'
+	awk -v tags="$KML_TAGS" "$KML_NORM_AWK"'
 	/^unreferenced object 0x[0-9a-f]+ \(size [0-9]+\):$/ {
 		s = $5; sub(/\):$/, "", s)
 		print norm($3), s
 	}' "$KML_TMP/report" > "$KML_TMP/reported"
 }
 
-# kml_norm 0xADDR: ADDR in hex without 0x and leading zeros, and with the
-# top byte of a 64-bit kernel address (bit 55 set) set: with KASAN in a tag
-# mode (arm64) it holds the pointer's tag, which the test module's labels
-# show, and a detector may print or not.
+# On arm64 the top byte of a kernel pointer may hold a KASAN tag, which the
+# test module's labels show and a detector may print or not.
+KML_TAGS=0
+[ "$(uname -m)" = aarch64 ] && KML_TAGS=1
+
+# kml_norm 0xADDR: ADDR in hex without 0x and leading zeros; where pointers
+# are tagged, with the top byte of a kernel address (bit 55 set) set.
 kml_norm()
 {
 	local a=${1#0x}
 
-	case $a in
-	??[89a-f]?????????????) a=ff${a#??} ;;
-	esac
+	if [ "$KML_TAGS" = 1 ]; then
+		case $a in
+		??[89a-f]?????????????) a=ff${a#??} ;;
+		esac
+	fi
 	a=${a#"${a%%[!0]*}"}
 	echo "${a:-0}"
 }
 
-# The same in awk: norm("0x...").
+# The same in awk: norm("0x..."), with tags=$KML_TAGS.
 KML_NORM_AWK='function norm(x) {
 	sub(/^0x/, "", x)
-	if (x ~ /^..[89a-f].............$/)
+	if (tags && x ~ /^..[89a-f].............$/)
 		x = "ff" substr(x, 3)
 	sub(/^0*/, "", x)
 	return x == "" ? "0" : x
@@ -201,7 +206,7 @@ kml_addr_re()
 	local a
 
 	a=$(kml_norm "$1")
-	if [ "${#a}" -eq 16 ]; then
+	if [ "$KML_TAGS" = 1 ] && [ "${#a}" -eq 16 ]; then
 		echo "[0-9a-f][0-9a-f]${a#ff}"
 	else
 		echo "0*$a"
@@ -217,7 +222,7 @@ kml_reported_size()
 # kml_entry 0xADDR: print the report entry of ADDR.
 kml_entry()
 {
-	awk -v a="$(kml_norm "$1")" "$KML_NORM_AWK"'
+	awk -v a="$(kml_norm "$1")" -v tags="$KML_TAGS" "$KML_NORM_AWK"'
 		/^unreferenced object / { on = (norm($3) == a) }
 		on' "$KML_TMP/report"
 }

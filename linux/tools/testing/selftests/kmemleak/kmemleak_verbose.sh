@@ -50,7 +50,7 @@ done < "$KML_TMP/labels"
 
 # Each entry has its backtrace, as in the debugfs report.
 kml_label kmalloc_48 labels || ktap_exit_fail_msg "no label kmalloc_48"
-awk -v a="$(kml_norm "$KML_ADDR")" "$KML_NORM_AWK"'
+awk -v a="$(kml_norm "$KML_ADDR")" -v tags="$KML_TAGS" "$KML_NORM_AWK"'
 	/unreferenced object 0x/ {
 		x = $0; sub(/.*unreferenced object /, "", x); sub(/ .*/, "", x)
 		on = (norm(x) == a)

@@ -116,6 +116,9 @@ struct ksft_node {
 static void label(const char *kind, const char *name, const void *addr,
 		  size_t size)
 {
+	/* the detector tracks what KFENCE serves: the size asked for */
+	if (addr && is_kfence_address(addr))
+		size = ksize(addr);
 	labels_len += scnprintf(labels + labels_len,
 				sizeof(labels) - labels_len,
 				"%s %s 0x%px %zu\n", kind, name, addr, size);
@@ -432,14 +435,19 @@ static noinline void *fake_vm_block(struct vm_struct **areap, size_t size)
 	return b;
 }
 
-#define KFENCE_SIZE	40
+/*
+ * KFENCE serves a block of the size asked for, alone in a page between
+ * guard pages, at either end of the page; the rest of the page is canary.
+ * The detector must track that size, not the cache's (kmalloc(72) comes
+ * from kmalloc-96): past it there is only canary, or, where the cache's
+ * alignment allows, the guard page.
+ */
+#define KFENCE_SIZE	72
 #define KFENCE_TRIES	3000	/* 1 ms apart: three seconds */
 
 /*
- * A kmalloc(KFENCE_SIZE) that KFENCE serves at the end of its page, so
- * that reading the kmalloc cache's object size from it would run into
- * KFENCE's guard page; NULL when none comes (no KFENCE, or a long
- * kfence.sample_interval).
+ * A kmalloc(KFENCE_SIZE) that KFENCE serves at the end of its page; NULL
+ * when none comes (no KFENCE, KFENCE off, or its pool full).
  */
 static noinline void *kfence_right_aligned(void)
 {
@@ -452,7 +460,7 @@ static noinline void *kfence_right_aligned(void)
 		if (!p)
 			return NULL;
 		if (is_kfence_address(p) &&
-		    offset_in_page(p) + kmalloc_size_roundup(KFENCE_SIZE) > PAGE_SIZE)
+		    offset_in_page(p) + kmalloc_size_roundup(KFENCE_SIZE) >= PAGE_SIZE)
 			return p;
 		kfree(p);
 		usleep_range(1000, 2000);
