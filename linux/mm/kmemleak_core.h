@@ -370,7 +370,7 @@ static inline bool kml_phys_scannable(unsigned long phys, size_t size)
  * for CPU @cpu of a per-CPU object; false if @obj cannot be read.
  */
 static inline bool kml_delta(const struct kmemleak_object *obj, int cpu,
-		      unsigned long *delta)
+			     unsigned long *delta)
 {
 	switch (obj->space) {
 	case KML_VIRT:

@@ -37,6 +37,7 @@ static DEFINE_RAW_SPINLOCK(kml_roots_lock);
  */
 static __always_inline unsigned long kml_read_word(const unsigned long *p)
 {
+	/* racy by design: the owners of the memory write it meanwhile */
 	return kml_untag(data_race(READ_ONCE_NOCHECK(*p)));
 }
 
