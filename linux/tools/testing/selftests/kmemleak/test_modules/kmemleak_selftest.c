@@ -19,7 +19,7 @@
  *
  * Kmemleak only needs a pointer value anywhere in scanned memory to consider
  * a block referenced, so a stale copy of a leak's address hides it (a false
- * negative). Three measures keep the leaks free of the copies this module
+ * negative). These measures keep the leaks free of the copies this module
  * could leave or meet:
  *
  * - The blocks are made by a kthread of the module that, once done, zeroes
@@ -30,7 +30,8 @@
  *   labels go to the kernel log only after that.
  * - Before a leak, blocks of the same kind are taken, and freed once the
  *   scenario is made, so that the leak does not get a recently freed block
- *   (see absorb()).
+ *   (see absorb()); and kthreadd is made to forget the block it last freed
+ *   (see refresh_kthreadd()).
  *
  * Copies elsewhere, in memory other kernel code allocated without clearing,
  * remain possible: the kernel under test is best booted with
@@ -806,6 +807,22 @@ static noinline int scenario_annotations(void)
 	return annotations_pages();
 }
 
+static int ksft_nop(void *arg)
+{
+	return 0;
+}
+
+/*
+ * kthreadd keeps the address of the last kthread_create_info it handled,
+ * freed since, in a register it saves on its stack when it sleeps: a block
+ * of the scenario may have been given that memory. One more kthread,
+ * created after the blocks, replaces the address with one no block has.
+ */
+static noinline void refresh_kthreadd(void)
+{
+	kthread_run(ksft_nop, NULL, "kmemleak_nop");
+}
+
 /* Runs the scenarios that ksft_write() hands over, one at a time. */
 static int ksft_worker(void *arg)
 {
@@ -818,6 +835,7 @@ static int ksft_worker(void *arg)
 		if (!fn)
 			continue;
 		worker_ret = fn();
+		refresh_kthreadd();
 		absorb_release();
 		scrub_stack();
 		scrub_irq_stack();
