@@ -28,6 +28,7 @@ enum kml_space {
 #define KML_FREED	BIT(3)	/* unindexed, memory reclaimed after walk */
 #define KML_POOL	BIT(4)	/* metadata comes from the static pool */
 #define KML_FULL_SCAN	BIT(5)	/* scan areas are ignored */
+#define KML_STACK	BIT(6)	/* a task's stack: searched only as a root */
 
 /* min_count values with a special meaning. */
 #define KML_BLACK	(-1)	/* never reported, never scanned */
@@ -216,6 +217,7 @@ struct kml_scan {
 	unsigned long min_age;		/* jiffies an object must have lived */
 	unsigned int new_leaks;
 	bool stopped;
+	bool stacks;			/* the roots had the live task stacks */
 };
 
 void kml_scan_block(struct kml_scan *sc, unsigned long start,

@@ -349,7 +349,8 @@ static void kml_scan_object(struct kml_scan *sc, struct kmemleak_object *obj)
 
 	kml_hold_begin(&h, kml_shard(obj));
 	if (obj->flags & (KML_FREED | KML_NO_SCAN) ||
-	    READ_ONCE(obj->min_count) == KML_BLACK)
+	    READ_ONCE(obj->min_count) == KML_BLACK ||
+	    (obj->flags & KML_STACK && sc->stacks))
 		goto out;
 
 	/* copied: a partial free may release the areas while we scan */
@@ -408,16 +409,26 @@ static void kml_drain(struct kml_scan *sc)
  * @sc: scan state
  * @addr: start of the object
  *
- * For blocks the roots phase handles itself, such as task stacks: the
- * object still counts references, but its contents are not searched.
+ * For task stacks, which the roots phase searches itself: the object
+ * still counts references, but its contents are not searched.  It is
+ * remembered as a stack: in a later scan whose roots have the live task
+ * stacks (@sc->stacks) but not this one, the stack has no live task (it
+ * waits in a cache for the next one), and what is left in it is dead.
  * Call from kml_scan_roots() before anything could queue it.
  */
 void kml_scan_skip(struct kml_scan *sc, unsigned long addr)
 {
-	struct kmemleak_object *obj = kml_find(KML_VIRT, addr);
+	struct kmemleak_object *obj;
+	unsigned long flags;
 
-	if (obj && obj->pointer == addr && !obj->gray_next)
-		obj->gray_next = KML_GRAY_SKIP;
+	if (!kml_lookup(KML_VIRT, addr, false, &obj, &flags))
+		return;
+	if (obj->pointer == addr) {
+		obj->flags |= KML_STACK;
+		if (!obj->gray_next)
+			obj->gray_next = KML_GRAY_SKIP;
+	}
+	kml_unlock(obj, flags);
 }
 
 /* Scan the static roots, one chunk per hold of kml_roots_lock. */

@@ -214,9 +214,12 @@ out:
  * section each, so that the pass can yield between tasks however many
  * there are, and a task that exits meanwhile costs nothing.  (Idle tasks
  * have no PID: the boot CPU's stack is in the data section, the others'
- * are scanned as the blocks they are, reachable from their tasks.)  With
- * stack=off, stacks that are vmalloc() blocks are still scanned like any
- * reachable block.
+ * are scanned as the blocks they are, reachable from their tasks.)  A
+ * vmalloc()ed stack found here once is not searched as a block in later
+ * scans (see kml_scan_skip()): when this pass does not find it, it waits
+ * in the stack cache with the frames of a dead task, and a task forked on
+ * it during the scan is searched from the next one.  With stack=off, these
+ * stacks are scanned like any reachable block, whole.
  */
 static void kml_scan_stacks(struct kml_scan *sc)
 {
@@ -226,6 +229,7 @@ static void kml_scan_stacks(struct kml_scan *sc)
 
 	if (!READ_ONCE(kml_stack_scan))
 		return;
+	sc->stacks = true;
 	for (nr = 1; !sc->stopped; nr++) {
 		rcu_read_lock();
 		pid = find_ge_pid(nr, &init_pid_ns);
@@ -265,9 +269,8 @@ void kml_scan_roots(struct kml_scan *sc)
  * Zero the current task's stack below the caller's frame.  Scanning,
  * reporting and dumping leave the addresses of the blocks they handled
  * in dead frames there, and dead frames are searched too: those of a
- * task that is running when the next scan looks at its stack, and a
- * whole vmalloc()ed stack once the task has exited and the stack waits in
- * the cache for the next one.  Those stale
+ * task that is running when the next scan looks at its stack, and with
+ * stack=off a whole vmalloc()ed stack.  Those stale
  * copies would hide the very leaks just found or printed.  Nothing below
  * the stack pointer is live (the kernel has no red zone), and an
  * interrupt taken meanwhile is done with its frame before we go on.

@@ -573,6 +573,44 @@ static void test_scan_skip(void)
 	CHECK(snap(skip_stack, &o) && o.count == 1);
 }
 
+/* The stack's task is alive: the roots search the stack themselves. */
+static void roots_live_task(struct kml_scan *sc)
+{
+	sc->stacks = true;
+	kml_scan_skip(sc, A(skip_stack));
+	kml_scan_block(sc, A(skip_stack), A(skip_stack) + 128, NULL);
+}
+
+/* The stack waits in a cache: no task has it. */
+static void roots_no_task(struct kml_scan *sc)
+{
+	sc->stacks = true;
+}
+
+/*
+ * A block once skipped as a task's stack, that a later scan with the live
+ * stacks does not find, is a stack in the cache: not searched. With
+ * stack=off (no live stacks in the roots) it is searched whole.
+ */
+static void test_scan_dead_stack(void)
+{
+	unsigned long *t = blk("t-in-dead-stack", 64, 1);
+
+	skip_stack = blk("stack", 128, 1);
+	skip_stack[3] = A(t);
+	rootbuf[0] = A(skip_stack);
+	age();
+	roots_fn = roots_live_task;
+	scan();
+	LISTED();
+	roots_fn = roots_no_task;
+	scan();
+	LISTED(t,);
+	roots_fn = NULL;		/* stack=off */
+	scan();
+	LISTED();
+}
+
 static unsigned long *cut_block;
 static bool cut_done;
 
@@ -714,6 +752,7 @@ static const struct t_case scan_tests[] = {
 	{ "phys", test_phys },
 	{ "phys_lowmem_end", test_phys_lowmem_end },
 	{ "scan_skip", test_scan_skip },
+	{ "scan_dead_stack", test_scan_dead_stack },
 	{ "remove_part_in_scan", test_remove_part_in_scan },
 	{ "clear", test_clear },
 	{ "scan_stop", test_scan_stop },
