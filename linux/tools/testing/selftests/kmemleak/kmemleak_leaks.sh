@@ -8,9 +8,10 @@
 # referenced from module .data, .bss, static and dynamic per-CPU memory, a
 # vmalloc() area or another referenced block, by interior pointers, or
 # through a reachable cycle, are not reported. So is a block KFENCE serves
-# at the end of its page, when KFENCE is built in: a kernel booted with
-# kfence.sample_interval=0 gets it enabled here, every millisecond, for the
-# time the blocks are made (a pool that has run full serves none).
+# at the end of its page, when KFENCE is built in: it serves an allocation
+# every millisecond while the blocks are made (kfence.sample_interval,
+# restored after; with 0 at boot the pool is made then). A pool that has
+# run full serves none: the test skips.
 
 KML_DIR=$(dirname "$0")
 . "$KML_DIR"/kmemleak_lib.sh
@@ -18,9 +19,10 @@ KML_DIR=$(dirname "$0")
 kml_require enabled
 kml_require_module
 KFENCE_PARAM=/sys/module/kfence/parameters/sample_interval
-if [ -w "$KFENCE_PARAM" ] && [ "$(cat "$KFENCE_PARAM")" = 0 ]; then
+if [ -w "$KFENCE_PARAM" ]; then
+	kfence_was=$(cat "$KFENCE_PARAM")
 	echo 1 > "$KFENCE_PARAM"
-	KML_AT_EXIT='echo 0 > "$KFENCE_PARAM"'
+	KML_AT_EXIT='echo "$kfence_was" > "$KFENCE_PARAM"'
 fi
 kml_create leaks labels || ktap_exit_fail_msg "the test module could not create its blocks"
 # One test per leak or kept block, and 3 on the report.

@@ -216,14 +216,14 @@ kml_addr_re()
 # kml_reported_size 0xADDR: print the size the report gives for ADDR, if listed.
 kml_reported_size()
 {
-	awk -v a="$(kml_norm "$1")" '$1 == a { print $2; exit }' "$KML_TMP/reported"
+	awk -v a="$(kml_norm "$1")" '$1 "" == a "" { print $2; exit }' "$KML_TMP/reported"
 }
 
 # kml_entry 0xADDR: print the report entry of ADDR.
 kml_entry()
 {
 	awk -v a="$(kml_norm "$1")" -v tags="$KML_TAGS" "$KML_NORM_AWK"'
-		/^unreferenced object / { on = (norm($3) == a) }
+		/^unreferenced object / { on = (norm($3) "" == a "") }
 		on' "$KML_TMP/report"
 }
 

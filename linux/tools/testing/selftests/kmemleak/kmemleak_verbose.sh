@@ -53,7 +53,7 @@ kml_label kmalloc_48 labels || ktap_exit_fail_msg "no label kmalloc_48"
 awk -v a="$(kml_norm "$KML_ADDR")" -v tags="$KML_TAGS" "$KML_NORM_AWK"'
 	/unreferenced object 0x/ {
 		x = $0; sub(/.*unreferenced object /, "", x); sub(/ .*/, "", x)
-		on = (norm(x) == a)
+		on = (norm(x) "" == a "")
 	}
 	on && /leak_kmalloc\+0x[0-9a-f]+\/0x[0-9a-f]+ \[kmemleak_selftest\]$/ { f = 1 }
 	END { exit !f }' "$KML_TMP/log"
