@@ -93,7 +93,7 @@ enum absorb_kind {
 };
 
 #define NR_ABSORB	32
-#define MAX_ABSORBED	1024
+#define MAX_ABSORBED	2048
 
 /* Blocks taken by absorb() for the current scenario, freed at its end. */
 static struct {
@@ -232,7 +232,7 @@ static void absorb_one(enum absorb_kind kind, void *p)
 static noinline int absorb(enum absorb_kind kind, size_t size)
 {
 	/* small per-CPU blocks come and go with every process */
-	int i, n = kind == ABSORB_PERCPU ? 4 * NR_ABSORB : NR_ABSORB;
+	int i, n = kind == ABSORB_PERCPU ? 16 * NR_ABSORB : NR_ABSORB;
 	void *p = NULL;
 
 	for (i = 0; i < n && nr_absorbed < MAX_ABSORBED; i++) {
