@@ -647,10 +647,6 @@ void kml_walk_end(void)
 
 /* Listings */
 
-/*
- * A listing's key: jiffies, serial, address space and the complemented
- * address.
- */
 static bool kml_listed(const struct kmemleak_object *obj, int which)
 {
 	if (which == KML_LIST_NEW)
@@ -662,6 +658,19 @@ struct kml_list_arg {
 	struct kml_listing *l;
 	int which;
 };
+
+/*
+ * A listing's key: jiffies, serial (per CPU), address space and the
+ * complemented address.  It orders the listing and, compared whole, tells
+ * the listed allocation from a later one at the same address.
+ */
+static void kml_key(const struct kmemleak_object *obj, unsigned long *key)
+{
+	key[0] = obj->jiffies;
+	key[1] = obj->serial;
+	key[2] = obj->space;
+	key[3] = ~obj->pointer;
+}
 
 static int kml_list_one(struct kml_hold *h, struct kmemleak_object *obj,
 			void *arg)
@@ -676,10 +685,7 @@ static int kml_list_one(struct kml_hold *h, struct kmemleak_object *obj,
 	if (l->nr == l->max)
 		return 0;
 	key = l->keys + l->nr++ * KML_KEY_WORDS;
-	key[0] = obj->jiffies;
-	key[1] = obj->serial;
-	key[2] = obj->space;
-	key[3] = ~obj->pointer;
+	kml_key(obj, key);
 	return 0;
 }
 
@@ -714,24 +720,19 @@ void kml_list(struct kml_listing *l, int which)
 	     NULL);
 }
 
-/* When @obj was allocated: a listing key, compared for identity only. */
-static unsigned long kml_birth(const struct kmemleak_object *obj)
-{
-	return obj->jiffies;
-}
-
 /* The object at position @i of @l, locked, or NULL if it is gone. */
 static struct kmemleak_object *kml_listing_get(struct kml_listing *l, size_t i,
 					       int which, unsigned long *flags)
 {
 	const unsigned long *key = l->keys + i * KML_KEY_WORDS;
+	unsigned long now[KML_KEY_WORDS];
 	struct kmemleak_object *obj;
 
 	if (!kml_lookup((enum kml_space)key[2], ~key[3], false, &obj, flags))
 		return NULL;
+	kml_key(obj, now);
 	/* the same allocation, not a new one at the same address */
-	if (obj->serial == key[1] && kml_birth(obj) == key[0] &&
-	    kml_listed(obj, which)) {
+	if (!kml_cmp_keys(now, key) && kml_listed(obj, which)) {
 		__release(kml_object);	/* held for the caller */
 		return obj;
 	}

@@ -60,12 +60,13 @@ static void kml_scan_chunks(struct kml_scan *sc, unsigned long a,
 	}
 }
 
+#ifdef CONFIG_SMP
 /*
  * One CPU's copy of the static per-CPU data.  x86 keeps there the top of
  * the running task's stack, one past its end: the address of the block
  * that follows the stack in memory, if any, which it does not reference.
  */
-static void __maybe_unused kml_scan_percpu(struct kml_scan *sc, int cpu)
+static void kml_scan_percpu(struct kml_scan *sc, int cpu)
 {
 	unsigned long lo = (unsigned long)__per_cpu_start + per_cpu_offset(cpu);
 	unsigned long hi = (unsigned long)__per_cpu_end + per_cpu_offset(cpu);
@@ -77,6 +78,7 @@ static void __maybe_unused kml_scan_percpu(struct kml_scan *sc, int cpu)
 #endif
 	kml_scan_chunks(sc, lo, hi);
 }
+#endif
 
 /*
  * Pages come online a (sub)section at a time and their struct pages are
