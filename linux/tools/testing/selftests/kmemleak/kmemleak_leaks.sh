@@ -3,7 +3,8 @@
 #
 # Leaks of each kind of tracked memory are reported with their address and
 # size: kmalloc() of several sizes (large ones from the page allocator too),
-# a module's kmem_cache, vmalloc(), per-CPU memory (by its __percpu cookie),
+# a module's kmem_cache, vmalloc() (also right after a vfree(), whose
+# vm_struct the new area reuses), per-CPU memory (by its __percpu cookie),
 # krealloc(), kstrdup(), and unreachable lists and cycles, in full. Blocks
 # referenced from module .data, .bss, static and dynamic per-CPU memory, a
 # vmalloc() area or another referenced block, by interior pointers, or

@@ -520,6 +520,21 @@ static noinline int leak_misc(void)
 		return -ENOMEM;
 	label("LEAK", "vmalloc", p, PAGE_ALIGN(3 * PAGE_SIZE + 100));
 
+	/*
+	 * A vfree()d area waits in vmalloc's lazy-free list, then perhaps in a
+	 * node's pool, while its vm_struct is freed; the next vmalloc() on
+	 * this CPU most likely gets that same vm_struct memory. The waiting
+	 * area must not be taken for a reference to it.
+	 */
+	p = vmalloc(4 * PAGE_SIZE);
+	if (!p)
+		return -ENOMEM;
+	vfree(p);
+	p = vzalloc(4 * PAGE_SIZE);
+	if (!p)
+		return -ENOMEM;
+	label("LEAK", "vmalloc_after_vfree", p, 4 * PAGE_SIZE);
+
 	/* reported by its __percpu cookie */
 	if (absorb(ABSORB_PERCPU, 64))
 		return -ENOMEM;
