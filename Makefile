@@ -29,6 +29,7 @@ help:
 	@echo 'make kdir                    print the kernel build dir (for M= modules)'
 	@echo 'make tree | deps | clean | distclean'
 	@echo 'make bench                   benchmark ours against stock (bench/bench.sh)'
+	@echo 'make patches                 the overlay as a patch series in build/patches/'
 	@echo 'all take FLAVOR=ours|stock|debug|defoff (configs/flavors); see README.md'
 
 deps:
@@ -65,6 +66,11 @@ check-full: deps
 .PHONY: check-stock
 check-stock:
 	@$(MAKE) --no-print-directory check FLAVOR=stock
+
+# The overlay as a git format-patch series (patches/ describes the steps).
+.PHONY: patches
+patches: deps
+	@scripts/patches.sh
 
 # Benchmarks, not tests: builds both flavours itself (see bench/bench.sh).
 .PHONY: bench

@@ -13,13 +13,7 @@ else
 	"$ROOT/scripts/tree.sh" base
 fi
 
-CC=gcc
-[[ $FLAVOR_ARCH == arm64 ]] && CC=aarch64-linux-gnu-gcc
-if command -v ccache >/dev/null; then
-	CC="ccache $CC"
-	# Lets a fresh clone in another directory reuse the cache.
-	export CCACHE_BASEDIR=$ROOT
-fi
+kernel_cc "$FLAVOR_ARCH"
 KMAKE=(make -C "$FLAVOR_SRC" O="$FLAVOR_OBJ" "${KMAKE_ARCH[@]}" CC="$CC" -j"${JOBS:-$(nproc)}")
 CONFIG=$FLAVOR_OBJ/.config
 mkdir -p "$FLAVOR_OBJ"

@@ -45,3 +45,15 @@ flavor_lookup() {
 	done < "$ROOT/configs/flavors"
 	die "unknown FLAVOR '$1' (see configs/flavors: $(awk '!/^#/ && NF {printf "%s ", $1}' "$ROOT/configs/flavors"))"
 }
+
+# kernel_cc ARCH: sets CC, the compiler for ARCH's kernels, through ccache
+# when there is one.
+kernel_cc() {
+	CC=gcc
+	[[ $1 == arm64 ]] && CC=aarch64-linux-gnu-gcc
+	if command -v ccache >/dev/null; then
+		CC="ccache $CC"
+		# Lets a fresh clone in another directory reuse the cache.
+		export CCACHE_BASEDIR=$ROOT
+	fi
+}
