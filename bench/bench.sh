@@ -111,20 +111,20 @@ boot() {
 	echo "bench: $name: booting $flavor${extra:+ ($extra)}: $*"
 	set +e
 	FLAVOR=$flavor SMP=$smp MEM=$VMEM TIMEOUT=$VTIMEOUT \
-	APPEND="$append${extra:+ $extra}" LOG="$OUT/$name.log" \
+	APPEND="$append${extra:+ $extra}" LOG="$OUT/$name.log" RESULT="$OUT/$name.out" \
 	FILES="$OUT/$flavor/kmemleak_bench.ko $ROOT/bench/bench-vm.sh" \
 	CMD="sh /bench-vm.sh $args" "$ROOT/scripts/vm.sh" > /dev/null
 	status=$?
 	set -e
-	sed -n 's/^@@bench \([^ ]*\) \(.*\)$/\1 \2/p' "$OUT/$name.log" > "$OUT/$name.res"
+	sed -n 's/^@@bench \([^ ]*\) \(.*\)$/\1 \2/p' "$OUT/$name.out" > "$OUT/$name.res"
 	if [[ $status -ne 0 ]] || ! grep -q '^end' "$OUT/$name.res"; then
-		grep -a '@@bench-error' "$OUT/$name.log" >&2 || true
+		grep -a '@@bench-error' "$OUT/$name.out" >&2 || true
 		die "bench: $name failed (vm status $status), see ${OUT#"$ROOT"/}/$name.log"
 	fi
 	echo "bench: $name: done in $((SECONDS - t0)) s"
 }
 
-rm -f "$OUT"/{off,stock,ours}-*.{log,res} "$OUT/table.txt"
+rm -f "$OUT"/{off,stock,ours}-*.{log,out,res} "$OUT/table.txt"
 for cfg in off stock ours; do
 	case $cfg in
 	off)   flavor=$OURS  extra=kmemleak=off scan=0 ;;

@@ -2,11 +2,13 @@
 # Run every suite listed in tests/suites (or SUITES_FILE) and count the TAP
 # results.
 #
-# A suite line is "NAME FLAVOUR COMMAND...": FLAVOUR is a line of
-# configs/flavors ("-" for $FLAVOR, the one make was asked for), built
+# A suite line is "NAME FLAVOURS COMMAND...": FLAVOURS is a comma-separated
+# list of flavours (configs/flavors; "-" is $FLAVOR, the one make was asked
+# for, "-+FRAG" its twin with FRAG.config, see flavor_resolve), all built
 # before the suite runs. COMMAND runs from the repo root under bash with
-# FLAVOR, KDIR (that flavour's build dir) and CHECK_NAME (the suite's name,
-# which names its logs in build/check/) in the environment, and prints TAP:
+# FLAVOR and KDIR (the first flavour and its build dir) and CHECK_NAME (the
+# suite's name, which names its logs in build/check/) in the environment,
+# and prints TAP:
 #   ok N - name   |   not ok N - name   |   ok N - name # SKIP reason
 # (an optional plan "1..N" is checked too). Its exit status must be 0.
 # A suite that exits non-zero without reporting a failure, prints no result,
@@ -27,17 +29,27 @@ summary=()
 while read -r name flavor cmd; do
 	[[ -z $name || $name == \#* ]] && continue
 	[[ -z ${SUITE:-} || " $SUITE " == *" $name "* ]] || continue
-	[[ $flavor == - ]] && flavor=$FLAVOR
-	echo "# suite $name ($flavor): $cmd"
-	if [[ $built != *" $flavor "* ]]; then
-		if ! scripts/build.sh "$flavor" > "$OUT/$flavor.build.log" 2>&1; then
-			echo "not ok - suite $name: building $flavor failed (log: build/check/$flavor.build.log)"
-			tail -n 20 "$OUT/$flavor.build.log" | sed 's/^/# /'
-			summary+=("check: $name: 0 passed, 1 failed, 0 skipped")
-			fail=$((fail + 1))
-			continue
+	flavors=()
+	for f in ${flavor//,/ }; do
+		flavors+=("$(flavor_resolve "$f")")
+	done
+	flavor=${flavors[0]}
+	echo "# suite $name (${flavors[*]}): $cmd"
+	broken=
+	for f in "${flavors[@]}"; do
+		[[ $built != *" $f "* ]] || continue
+		if ! scripts/build.sh "$f" > "$OUT/$f.build.log" 2>&1; then
+			echo "not ok - suite $name: building $f failed (log: build/check/$f.build.log)"
+			tail -n 20 "$OUT/$f.build.log" | sed 's/^/# /'
+			broken=1
+			break
 		fi
-		built+="$flavor "
+		built+="$f "
+	done
+	if [[ -n $broken ]]; then
+		summary+=("check: $name: 0 passed, 1 failed, 0 skipped")
+		fail=$((fail + 1))
+		continue
 	fi
 	flavor_lookup "$flavor"
 	set +e

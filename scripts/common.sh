@@ -46,6 +46,33 @@ flavor_lookup() {
 	die "unknown FLAVOR '$1' (see configs/flavors: $(awk '!/^#/ && NF {printf "%s ", $1}' "$ROOT/configs/flavors"))"
 }
 
+# flavor_resolve SPEC: the flavour a suite's flavour column names: "-" is
+# $FLAVOR; "-+FRAG" is the flavour of configs/flavors whose line is
+# $FLAVOR's plus FRAG.config (for FLAVOR=ours, "-+defoff" is defoff; for
+# stock, stock-defoff); anything else is a flavour's name.
+flavor_resolve() {
+	case $1 in
+	-) echo "$FLAVOR" ;;
+	-+*)
+		awk -v name="$FLAVOR" -v frag="${1#-+}.config" '
+			/^#/ || !NF { next }
+			{
+				f = $1; sub(/^[^ \t]+[ \t]+/, ""); gsub(/[ \t]+/, " ")
+				sub(/ $/, ""); line[f] = $0; names[++n] = f
+			}
+			END {
+				if (!(name in line)) exit 1
+				if (index(" " line[name] " ", " " frag " ")) { print name; exit }
+				for (i = 1; i <= n; i++)
+					if (line[names[i]] == line[name] " " frag) { print names[i]; exit }
+				exit 1
+			}' "$ROOT/configs/flavors" ||
+			die "configs/flavors: no flavour is $FLAVOR plus ${1#-+}.config"
+		;;
+	*) echo "$1" ;;
+	esac
+}
+
 # kernel_cc ARCH: sets CC, the compiler for ARCH's kernels, through ccache
 # when there is one.
 kernel_cc() {

@@ -2,14 +2,11 @@
 # Run the kmemleak kselftests (linux/tools/testing/selftests/kmemleak) in the
 # VM and print one TAP line per test.
 #
-# Usage: kselftest.sh [--defoff] [--append "ARGS"] NAME [TEST.sh...]
+# Usage: kselftest.sh [--append "ARGS"] NAME [TEST.sh...]
 #   NAME      names the run: build/check/NAME.vm.log is its console log
 #   TEST.sh   run only these scripts of the target (default: all of them)
 #   --append  kernel command line arguments (added to APPEND)
-#   --defoff  boot the CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF variant of FLAVOR,
-#             built first: the flavour of configs/flavors that is FLAVOR's
-#             line plus defoff.config (defoff for ours, stock-defoff for stock)
-# env: FLAVOR (default ours), and what scripts/vm.sh takes.
+# env: FLAVOR (default ours; built already), and what scripts/vm.sh takes.
 #
 # On the host, in build/kselftest/<flavour>/: src/ is a tree holding the
 # selftests framework of the flavour's tree (Makefile, lib.mk, kselftest/,
@@ -28,53 +25,19 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-defoff=0 append=
+append=
 while (($#)); do
 	case $1 in
-	--defoff) defoff=1; shift ;;
 	--append) append=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
-(($# >= 1)) || die "usage: kselftest.sh [--defoff] [--append ARGS] NAME [TEST.sh...]"
+(($# >= 1)) || die "usage: kselftest.sh [--append ARGS] NAME [TEST.sh...]"
 name=$1
 shift
 tests="$*"
 
-# defoff_flavor NAME: the flavour whose line is NAME's plus defoff.config
-# (NAME itself if it has defoff.config already); nothing if there is none.
-defoff_flavor() {
-	awk -v name="$1" '
-		/^#/ || !NF { next }
-		{
-			f = $1; sub(/^[^ \t]+[ \t]+/, ""); gsub(/[ \t]+/, " ")
-			sub(/ $/, ""); line[f] = $0; names[++n] = f
-		}
-		END {
-			if (line[name] ~ /(^| )defoff\.config( |$)/) { print name; exit }
-			want = line[name] " defoff.config"
-			for (i = 1; i <= n; i++)
-				if (line[names[i]] == want) { print names[i]; exit }
-		}' "$ROOT/configs/flavors"
-}
-
 flavor_lookup "$FLAVOR"
-if ((defoff)); then
-	off=$(defoff_flavor "$FLAVOR")
-	[[ -n $off ]] || {
-		echo "not ok - $name: configs/flavors has no flavour that is $FLAVOR plus defoff.config"
-		exit 1
-	}
-	FLAVOR=$off
-	flavor_lookup "$FLAVOR"
-	mkdir -p "$BUILD/check"
-	if ! "$ROOT/scripts/build.sh" "$FLAVOR" > "$BUILD/check/$name.build.log" 2>&1; then
-		echo "not ok - $name: building the $FLAVOR kernel failed (log: build/check/$name.build.log)"
-		tail -n 20 "$BUILD/check/$name.build.log" | sed 's/^/# /'
-		exit 1
-	fi
-	grep '^kernel: ' "$BUILD/check/$name.build.log" | sed 's/^/# /' || true
-fi
 export FLAVOR
 KDIR=$FLAVOR_OBJ
 SELFTESTS=tools/testing/selftests

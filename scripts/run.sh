@@ -8,13 +8,14 @@ flavor_lookup "$FLAVOR"
 MODULE=${MODULE:-$FLAVOR_OBJ/samples/kmemleak/kmemleak-test.ko}
 [[ -f $MODULE ]] || die "run: no module at $MODULE"
 LOG=${LOG:-$BUILD/vm.log}
-export LOG
+RESULT=${LOG%.log}.out
+export LOG RESULT
 
 set +e
 FILES="$MODULE $ROOT/scripts/leakcheck.sh" \
 CMD="sh /leakcheck.sh /$(basename "$MODULE")" "$ROOT/scripts/vm.sh"
 status=$?
 set -e
-summary=$(grep -a '^run: ' "$LOG" | tail -1 || true)
+summary=$(grep -a '^run: ' "$RESULT" | tail -1 || true)
 [[ $status -eq 0 && -n $summary ]] || die "run: failed (status $status), see $LOG"
 echo "$summary"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot a built kernel in QEMU with a busybox initramfs and run one command.
 #
-# env: FLAVOR FILES CMD APPEND MEM SMP TIMEOUT LOG
+# env: FLAVOR FILES CMD APPEND MEM SMP TIMEOUT LOG RESULT
 #      ROOTFS=dir     a directory whose content is laid over / (mtimes kept)
 #      NET=user       a virtio NIC on QEMU's user-mode network (10.0.2.0/24);
 #                     TFTP_DIR=dir is then served by its TFTP server
@@ -11,7 +11,14 @@
 #
 # The initramfs holds FILES at / (files by basename, directories recursively),
 # CMD in /vm-cmd.sh, and an /init that mounts proc, sysfs, devtmpfs and debugfs,
-# runs `sh /vm-cmd.sh`, prints its exit status and powers off.
+# runs `sh /vm-cmd.sh`, and powers off.
+#
+# Two channels: the console (ttyS0 / ttyAMA0) carries the kernel log and,
+# live, CMD's output: all of it goes to LOG. CMD's output (stdout and
+# stderr) and then its exit status also go to a second port that nothing
+# else writes to (x86: ttyS1; arm64: a virtio console, hvc0), which QEMU
+# saves to a file: RESULT (default: LOG with .out for .log) gets what CMD
+# printed, and only that. Results are read from RESULT, never from LOG.
 #
 # Exit status: CMD's status; 125 kernel panic, oops, BUG (KASAN and KFENCE
 # reports, soft lockups), WARNING (lockdep's too), RCU stall or hung task;
@@ -32,6 +39,7 @@ x86_64)
 	NIC=virtio-net-pci
 	CONSOLE="console=ttyS0 earlyprintk=serial,ttyS0,115200"
 	GUEST_BUSYBOX=/bin/busybox
+	RESULT_DEV=/dev/ttyS1
 	# A bare count N means N sockets of one CPU: QEMU makes -smp N one
 	# socket of N cores, and SeaBIOS's MP table, all a kernel without ACPI
 	# has to find CPUs, lists one CPU per socket.
@@ -45,12 +53,15 @@ arm64)
 	NIC=virtio-net-device
 	CONSOLE="console=ttyAMA0 earlycon"
 	GUEST_BUSYBOX=$BUILD/deps/arm64/bin/busybox
+	RESULT_DEV=/dev/hvc0
 	[[ -x $GUEST_BUSYBOX ]] || "$ROOT/scripts/deps.sh" arm64
 	;;
 esac
 TIMEOUT=${TIMEOUT:-600}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 LOG=${LOG:-$BUILD/vm.log}
+RESULT=${RESULT:-${LOG%.log}.out}
+[[ $RESULT != "$LOG" ]] || RESULT=$LOG.out
 CMD=${CMD:-cat /proc/version}
 INIT_MARK='@@vm: init started@@'
 EXIT_MARK='@@vm: exit status'
@@ -97,8 +108,11 @@ make_initramfs() {
 	if [ -n "\$VM_INTERACTIVE" ]; then
 		setsid cttyhack sh -l
 	else
-		sh /vm-cmd.sh
-		echo "$EXIT_MARK \$?@@"
+		set -o pipefail
+		sh /vm-cmd.sh 2>&1 | tee $RESULT_DEV
+		rc=\$?
+		echo "$EXIT_MARK \$rc@@" > $RESULT_DEV
+		echo "$EXIT_MARK \$rc@@"
 	fi
 	reboot -f
 	INIT
@@ -113,6 +127,13 @@ qemu_cmd() {
 	QEMU=("$QEMU_BIN" -accel "$accel" "${QEMU_MACHINE[@]}" -smp "$SMP" -m "$MEM"
 	      -kernel "$KERNEL" -initrd "$initrd" -append "$append"
 	      -no-reboot -nodefaults -display none)
+	# the result port, after the console (-serial stdio, added by the caller)
+	local res="file,id=result,path=$TMP/result"
+	case $FLAVOR_ARCH in
+	x86_64) QEMU_RESULT=(-chardev "$res" -device isa-serial,chardev=result,index=1) ;;
+	arm64)  QEMU_RESULT=(-chardev "$res" -device virtio-serial-device
+			     -device virtconsole,chardev=result) ;;
+	esac
 	if [[ ${NET:-} == user ]]; then
 		QEMU+=(-netdev "user,id=net0${TFTP_DIR:+,tftp=$TFTP_DIR}"
 		       -device "$NIC,netdev=net0")
@@ -127,7 +148,7 @@ probe_kvm() {
 	if [[ -r /dev/kvm && -w /dev/kvm ]]; then
 		make_initramfs "$TMP/probe.cpio" true
 		qemu_cmd kvm "$TMP/probe.cpio"
-		if timeout -k 2 30 "${QEMU[@]}" -serial stdio </dev/null 2>&1 |
+		if timeout -k 2 30 "${QEMU[@]}" -serial stdio "${QEMU_RESULT[@]}" </dev/null 2>&1 |
 				grep -a "$EXIT_MARK 0@@" >/dev/null; then
 			accel=kvm
 		fi
@@ -174,10 +195,14 @@ echo "vm: booting $FLAVOR kernel ($ACCEL, smp $SMP, mem $MEM, timeout ${TIMEOUT}
 WATCHER=$!
 
 set +e
-"${QEMU[@]}" -serial stdio -pidfile "$TMP/qemu.pid" </dev/null 2>&1 | tee "$LOG"
+: > "$TMP/result"
+"${QEMU[@]}" -serial stdio "${QEMU_RESULT[@]}" -pidfile "$TMP/qemu.pid" \
+	</dev/null 2>&1 | tee "$LOG"
 qemu_status=${PIPESTATUS[0]}
 set -e
 sed -i 's/\r$//' "$LOG"
+# CMD's output, without the exit status line that ends it
+tr -d '\r' < "$TMP/result" | grep -av "^$EXIT_MARK " > "$RESULT" || true
 
 # Verdict. Kernel trouble first: it is a failure even if CMD succeeded.
 # Any kernel log line (it has a printk timestamp) that reports a crash, a
@@ -210,7 +235,8 @@ elif [[ -n $trouble ]]; then
 elif [[ -f $TMP/reason ]]; then
 	echo "vm: $(cat "$TMP/reason")" >&2
 	status=124
-elif line=$(grep -a "$EXIT_MARK" "$LOG" | tail -1) && [[ -n $line ]]; then
+elif line=$(tr -d '\r' < "$TMP/result" | grep -a "^$EXIT_MARK " | tail -1) &&
+     [[ -n $line ]]; then
 	status=${line#*"$EXIT_MARK "}
 	status=${status%%@@*}
 	echo "vm: command exited with status $status"

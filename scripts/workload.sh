@@ -4,12 +4,13 @@
 # namespaces, fork/exec, a module loop), scan twice, and compare the two
 # leak reports by allocation backtrace.  Prints TAP.
 #
-# Usage: workload.sh OURS STOCK   (env: what scripts/vm.sh takes)
+# Usage: workload.sh OURS STOCK   (both built; env: what scripts/vm.sh takes)
 #
 # Passes when both runs complete and every object ours reports has a
 # counterpart in stock's report (same allocation backtrace, see sig()),
 # or is listed in tests/full/stock-misses with the evidence that stock
-# misses it.  Reports and logs: build/check/workload-<flavour>.{log,report}.
+# misses it.  Console log, workload output and report:
+# build/check/workload-<flavour>.{log,out,report}.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -21,13 +22,6 @@ mkdir -p "$TFTP_DIR"
 head -c 65536 /dev/urandom > "$TFTP_DIR/blob"
 MISSES=$ROOT/tests/full/stock-misses
 
-for f in "$ours" "$stock"; do
-	if ! "$ROOT/scripts/build.sh" "$f" > "$OUT/$f.build.log" 2>&1; then
-		echo "not ok 1 - building $f failed (log: ${OUT#"$ROOT"/}/$f.build.log)"
-		exit 1
-	fi
-done
-
 n=0
 tap() {	# tap STATUS DESCRIPTION
 	n=$((n + 1))
@@ -36,20 +30,21 @@ tap() {	# tap STATUS DESCRIPTION
 
 # run FLAVOUR: boot it, run the workload; sets RC.
 run() {
-	local f=$1 kdir log
+	local f=$1 kdir log out
 	flavor_lookup "$f"
 	kdir=$FLAVOR_OBJ
 	log=$OUT/workload-$f.log
+	out=$OUT/workload-$f.out
 	set +e
 	FLAVOR=$f NET=user TFTP_DIR=$TFTP_DIR MEM=${MEM:-2G} TIMEOUT=${TIMEOUT:-900} \
-	APPEND="${APPEND:+$APPEND }kfence.sample_interval=1" LOG=$log \
+	APPEND="${APPEND:+$APPEND }kfence.sample_interval=1" LOG=$log RESULT=$out \
 	FILES="$ROOT/tests/vm/workload.sh $kdir/samples/kobject/kobject-example.ko" \
 	CMD="sh /workload.sh /kobject-example.ko" "$ROOT/scripts/vm.sh" > /dev/null
 	RC=$?
 	set -e
-	sed -n '/^@@report-begin@@$/,/^@@report-end@@$/p' "$log" | sed '1d;$d' \
+	sed -n '/^@@report-begin@@$/,/^@@report-end@@$/p' "$out" | sed '1d;$d' \
 		> "$OUT/workload-$f.report"
-	grep -a '^workload: ' "$log" | sed 's/^/# '"$f"': /' || true
+	grep -a '^workload: ' "$out" | sed 's/^/# '"$f"': /' || true
 }
 
 # sig REPORT: one line per entry, the functions of its backtrace from the
