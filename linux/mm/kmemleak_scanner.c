@@ -91,18 +91,24 @@ static void kml_scan_percpu(struct kml_scan *sc, int cpu)
 #endif
 
 /*
- * The struct page of a tail page beyond the folio's own fields holds only
- * its compound head, and otherwise leftovers of the page's earlier life,
- * such as the free list pointer of a slab it once started, into the page
- * itself: stale pointers that would hide a leak in the block the page now
- * belongs to.  (The first tail pages hold folio fields, some of them
- * pointers to tracked blocks: hugetlb's hwpoison list, for one.)
+ * The struct page of a tail page holds its compound head, the folio's
+ * fields in the first few, and otherwise leftovers of the page's earlier
+ * life, such as the free list pointer of a slab it once started, into the
+ * page itself: stale pointers that would hide a leak in the block the page
+ * now belongs to.  Of the folio fields, only hugetlb's point to tracked
+ * blocks (its subpool, cgroups and hwpoison list); a slab, a large kmalloc
+ * block or a THP keeps nothing there that must be found.
  */
 static bool kml_stale_tail(struct page *page)
 {
-	return PageTail(page) &&
-	       page - compound_head(page) >=
-	       DIV_ROUND_UP(sizeof(struct folio), sizeof(struct page));
+	struct page *head;
+
+	if (!PageTail(page))
+		return false;
+	head = compound_head(page);
+	return !PageHuge(head) ||
+	       page - head >= DIV_ROUND_UP(sizeof(struct folio),
+					   sizeof(struct page));
 }
 
 static void kml_scan_pages(struct kml_scan *sc)
