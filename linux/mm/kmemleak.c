@@ -20,7 +20,8 @@
  *   plus one shard for objects crossing a region boundary, so allocations
  *   on different CPUs rarely share a lock and trees stay shallow.  Each
  *   shard also keeps a list of its objects for whole-set walks.  Addresses
- *   are kept untagged (KASAN tag modes).
+ *   are kept untagged (KASAN tag modes), each object with its tag: a word
+ *   under another tag cannot reach the object and is not a reference.
  * - The kernel's data sections are static roots: address ranges held by
  *   the core, from which kmemleak_free_part() can cut parts that go away.
  * - Stack traces live in the stack depot; an object keeps the handle.
@@ -118,7 +119,13 @@ static void kml_track(enum kml_space space, unsigned long ptr, size_t size,
 
 	if (!obj)
 		return;
-	obj->pointer = ptr;
+	if (space == KML_VIRT) {
+		obj->pointer = kml_untag(ptr);
+		obj->tag = kml_tag(ptr);
+	} else {
+		obj->pointer = ptr;
+		obj->tag = KASAN_TAG_KERNEL;
+	}
 	obj->size = size;
 	obj->min_count = min_count;
 	obj->space = space;
@@ -178,7 +185,8 @@ void __ref kmemleak_alloc(const void *ptr, size_t size, int min_count,
 	/* KFENCE serves the requested size, not the cache's, from its page */
 	if (is_kfence_address(ptr))
 		size = kfence_ksize(ptr) ?: size;
-	kml_track(KML_VIRT, kml_addr(ptr), size, min_count, gfp, _RET_IP_);
+	kml_track(KML_VIRT, (unsigned long)ptr, size, min_count, gfp,
+		  _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(kmemleak_alloc);
 
@@ -219,7 +227,7 @@ void __ref kmemleak_vmalloc(const struct vm_struct *area, size_t size,
 
 	if (!kml_tracking())
 		return;
-	kml_track(KML_VIRT, kml_addr(area->addr), size, 2, gfp, _RET_IP_);
+	kml_track(KML_VIRT, (unsigned long)area->addr, size, 2, gfp, _RET_IP_);
 	if (kml_lookup(KML_VIRT, kml_addr(area), false, &vm, &flags)) {
 		vm->excess_ref = kml_addr(area->addr);
 		kml_unlock(vm, flags);

@@ -38,6 +38,9 @@ enum kml_space {
 #define KML_TRACE_DEPTH	16
 #define KML_TRACE_SKIP	8
 
+/* Where the KASAN tag modes keep an address's tag: its top byte. */
+#define KML_TAG_SHIFT	56
+
 /* Bytes of a leak's contents shown in a report. */
 #define KML_HEX_MAX	32
 
@@ -67,6 +70,7 @@ struct kml_area {
  * @shard: index of the shard that holds the object
  * @flags: KML_* flags
  * @space: enum kml_space
+ * @tag: KASAN tag of the address the block was handed out at
  * @comm: allocating task name
  */
 struct kmemleak_object {
@@ -90,6 +94,7 @@ struct kmemleak_object {
 	u16 shard;
 	u8 flags;
 	u8 space;
+	u8 tag;
 	char comm[TASK_COMM_LEN];
 };
 
@@ -182,6 +187,16 @@ int kml_listing_snapshot(struct kml_listing *l, size_t i, int which,
 static __always_inline unsigned long kml_untag(unsigned long addr)
 {
 	return (unsigned long)kasan_reset_tag((const void *)addr);
+}
+
+/* The KASAN tag of @addr: its top byte in the tag modes, else match-all. */
+static __always_inline u8 kml_tag(unsigned long addr)
+{
+#if defined(CONFIG_KASAN_SW_TAGS) || defined(CONFIG_KASAN_HW_TAGS)
+	return addr >> KML_TAG_SHIFT;
+#else
+	return KASAN_TAG_KERNEL;
+#endif
 }
 
 /*

@@ -478,6 +478,7 @@ bool kml_remove_part(enum kml_space space, unsigned long ptr, size_t size,
 		spare->size = end - cut_end;
 		spare->min_count = obj->min_count;
 		spare->space = obj->space;
+		spare->tag = obj->tag;
 		spare->flags |= obj->flags & KML_NO_SCAN;
 		spare->jiffies = obj->jiffies;
 		spare->serial = obj->serial;

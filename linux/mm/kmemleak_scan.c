@@ -33,12 +33,26 @@ static DEFINE_RAW_SPINLOCK(kml_roots_lock);
  * Scanned memory is in use by other CPUs, and a word read while it changes
  * is as good as any: the scan is conservative.  With KASAN in a tag mode,
  * pointers carry a tag in their top byte; the index and the bounds use
- * untagged addresses, so every word is untagged before it is looked up.
+ * untagged addresses, so every word is untagged before it is looked up,
+ * and its tag is checked against the block's (kml_tag_matches()).
  */
 static __always_inline unsigned long kml_read_word(const unsigned long *p)
 {
 	/* racy by design: the owners of the memory write it meanwhile */
-	return kml_untag(data_race(READ_ONCE_NOCHECK(*p)));
+	return data_race(READ_ONCE_NOCHECK(*p));
+}
+
+/*
+ * A word whose KASAN tag is neither @obj's nor the match-all one cannot
+ * reach @obj: every access through it faults.  It is an address kept from
+ * the memory's earlier life, freed and handed out again under a new tag,
+ * or no address at all.  Without the tag modes every tag is match-all.
+ */
+static __always_inline bool kml_tag_matches(const struct kmemleak_object *obj,
+					    u8 tag)
+{
+	return tag == KASAN_TAG_KERNEL || tag == obj->tag ||
+	       obj->tag == KASAN_TAG_KERNEL;
 }
 
 /*
@@ -242,14 +256,17 @@ static noinline void kml_excess_ref(struct kml_scan *sc,
 		kml_add_ref(sc, to);
 }
 
-/* Account one reference to @obj found while scanning @scanned. */
+/*
+ * Account one reference to @obj, by a word tagged @tag found while
+ * scanning @scanned.
+ */
 static __always_inline void kml_ref(struct kml_scan *sc,
-				    struct kmemleak_object *obj,
+				    struct kmemleak_object *obj, u8 tag,
 				    struct kmemleak_object *scanned)
 {
 	int min;
 
-	if (!obj || obj == scanned)
+	if (!obj || obj == scanned || !kml_tag_matches(obj, tag))
 		return;
 	min = READ_ONCE(obj->min_count);
 	if (min == KML_BLACK)
@@ -284,12 +301,14 @@ static __always_inline void kml_scan_words(struct kml_scan *sc,
 	phi = READ_ONCE(kml_spans[KML_PERCPU].hi);
 
 	for (; p < e; p++) {
-		unsigned long v = kml_read_word(p);
+		unsigned long w = kml_read_word(p);
+		unsigned long v = kml_untag(w);
 
 		if (v >= vlo && v <= vhi)
-			kml_ref(sc, kml_find(KML_VIRT, v), scanned);
+			kml_ref(sc, kml_find(KML_VIRT, v), kml_tag(w), scanned);
 		if (v >= plo && v <= phi)
-			kml_ref(sc, kml_find(KML_PERCPU, v), scanned);
+			kml_ref(sc, kml_find(KML_PERCPU, v), KASAN_TAG_KERNEL,
+				scanned);
 	}
 }
 

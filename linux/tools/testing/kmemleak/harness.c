@@ -165,6 +165,7 @@ struct kmemleak_object *mkobj(enum kml_space space, unsigned long ptr,
 	obj->size = size;
 	obj->min_count = min_count;
 	obj->space = space;
+	obj->tag = KASAN_TAG_KERNEL;
 	obj->jiffies = jiffies;
 	obj->serial = __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED);
 	obj->pid = 42;

@@ -86,6 +86,7 @@ extern __thread void (*shim_read_hook)(const volatile void *p);
 })
 
 /* include/linux/kasan.h: no tags, nothing to disable */
+#define KASAN_TAG_KERNEL		0xFF
 #define kasan_reset_tag(addr)		((void *)(addr))
 #define kasan_disable_current()		do { } while (0)
 #define kasan_enable_current()		do { } while (0)

@@ -5,7 +5,9 @@
 # size: kmalloc() of several sizes (large ones from the page allocator too),
 # a module's kmem_cache, vmalloc() (also right after a vfree(), whose
 # vm_struct the new area reuses), per-CPU memory (by its __percpu cookie),
-# krealloc(), kstrdup(), and unreachable lists and cycles, in full. Blocks
+# krealloc(), kstrdup(), and unreachable lists and cycles, in full; with
+# KASAN in a tag mode, a block whose address is kept only under the tag of
+# the block it replaced (else that test skips). Blocks
 # referenced from module .data, .bss, static and dynamic per-CPU memory, a
 # vmalloc() area or another referenced block, by interior pointers, or
 # through a reachable cycle, are not reported. So is a block KFENCE serves

@@ -49,6 +49,7 @@
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/delay.h>
+#include <linux/kasan.h>
 #include <linux/kfence.h>
 #include <linux/kmemleak.h>
 #include <linux/kthread.h>
@@ -496,13 +497,49 @@ static noinline void *kfence_right_aligned(void)
 	return NULL;
 }
 
+#define RETAG_SIZE	192
+#define RETAG_TRIES	8	/* a new tag repeats the old: 1 in 254, 1 in 14 (MTE) */
+
+/*
+ * With KASAN in a tag mode, memory freed and handed out again comes back
+ * under a new tag: an address kept from its earlier life can no longer
+ * reach it. Returns a new block at the address *@old had, under another
+ * tag, or NULL where the tags do not tell them apart.
+ */
+static noinline void *retagged(size_t size, void **old)
+{
+#if defined(CONFIG_KASAN_SW_TAGS) || defined(CONFIG_KASAN_HW_TAGS)
+	void *p;
+	int i;
+
+	for (i = 0; i < RETAG_TRIES; i++) {
+		*old = kmalloc(size, GFP_KERNEL);
+		if (!*old)
+			return NULL;
+		kfree(*old);
+		p = kzalloc(size, GFP_KERNEL);
+		if (!p)
+			return NULL;
+		if (p != *old && kasan_reset_tag(p) == kasan_reset_tag(*old))
+			return p;
+		kfree(p);
+	}
+#endif
+	pr_info("no block reallocated under a new KASAN tag%s\n",
+		IS_ENABLED(CONFIG_KASAN_SW_TAGS) ||
+		IS_ENABLED(CONFIG_KASAN_HW_TAGS) ?
+		" (KASAN off, or the same tag each time)" :
+		": KASAN is not in a tag mode");
+	return NULL;
+}
+
 static const char leak_string[] = "kmemleak selftest: a leaked kstrdup() string";
 
 static noinline int leak_misc(void)
 {
 	struct vm_struct *area;
 	void __percpu *pc;
-	void *p;
+	void *p, *old;
 	char *s;
 
 	/* a module-created cache; not the first object of a slab either */
@@ -534,6 +571,17 @@ static noinline int leak_misc(void)
 	if (!p)
 		return -ENOMEM;
 	label("LEAK", "vmalloc_after_vfree", p, 4 * PAGE_SIZE);
+
+	/* its own address under the tag of a block it replaced */
+	if (absorb(ABSORB_KMALLOC, RETAG_SIZE))
+		return -ENOMEM;
+	p = retagged(RETAG_SIZE, &old);
+	if (p) {
+		keep_in_data(old);
+		label("LEAK", "stale_tag", p, kmalloc_tracked_size(RETAG_SIZE));
+	} else {
+		label("SKIP", "stale_tag", NULL, 0);
+	}
 
 	/* reported by its __percpu cookie */
 	if (absorb(ABSORB_PERCPU, 64))
