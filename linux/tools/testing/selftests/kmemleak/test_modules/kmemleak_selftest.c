@@ -216,8 +216,9 @@ static void pin_freed_create_info(void)
 {
 	int i;
 
+	/* WRITE_ONCE: pinned[] is never read, the stores must stay */
 	for (i = 0; i < NR_PINNED && nr_pinned < MAX_PINNED; i++)
-		pinned[nr_pinned++] = kzalloc(64, GFP_KERNEL);
+		WRITE_ONCE(pinned[nr_pinned++], kzalloc(64, GFP_KERNEL));
 }
 
 /* A kthread like kthread_run(), on ksft_cpu. */
