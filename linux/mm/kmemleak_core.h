@@ -221,18 +221,29 @@ static inline bool kml_white(const struct kmemleak_object *obj)
 
 bool kml_unreferenced(const struct kmemleak_object *obj);
 
+/* Whether /sys/kernel/debug/kmemleak lists @obj: reported, still a leak. */
+static inline bool kml_reported_leak(const struct kmemleak_object *obj)
+{
+	return obj->flags & KML_REPORTED && kml_unreferenced(obj);
+}
+
 /* Static roots: ranges of kernel data, scanned by every scan. */
 int kml_add_root(unsigned long start, unsigned long end);
 int kml_cut_roots(unsigned long start, unsigned long end);
 
 /* Scanning. */
+struct kml_classify;
+
 struct kml_scan {
 	struct kmemleak_object *gray;	/* work stack */
 	unsigned long start;		/* jiffies at scan start */
 	unsigned long min_age;		/* jiffies an object must have lived */
 	unsigned int new_leaks;
+	unsigned long searched_objects;	/* objects whose contents were read */
+	unsigned long searched_bytes;	/* bytes read, roots included */
 	bool stopped;
 	bool stacks;			/* the roots had the live task stacks */
+	struct kml_classify *classify;	/* set by kml_classify(): leak edges */
 };
 
 void kml_scan_block(struct kml_scan *sc, unsigned long start,
@@ -241,6 +252,55 @@ void kml_scan_skip(struct kml_scan *sc, unsigned long addr);
 bool kml_pause(struct kml_scan *sc);
 int kml_scan(struct kml_scan *sc);
 void kml_clear(void);
+
+/**
+ * struct kml_leak - one listed leak, classified by kml_classify()
+ * @pointer: start address, as in struct kml_snapshot
+ * @size: size in bytes
+ * @jiffies: allocation time
+ * @held_bytes: direct leaks: the size of the leaks @held
+ * @trace: allocation stack
+ * @holder: index of the direct leak that holds this one, -1 if direct
+ * @held: direct leaks: how many leaks they hold
+ * @space: enum kml_space
+ */
+struct kml_leak {
+	unsigned long pointer;
+	size_t size;
+	unsigned long jiffies;
+	size_t held_bytes;
+	depot_stack_handle_t trace;
+	int holder;
+	unsigned int held;
+	u8 space;
+	/* private: kml_classify()'s, during the walk */
+	u8 state;			/* KML_LEAK_* */
+	u32 serial;			/* the object's, for the order */
+	int next;			/* work stack link */
+	struct kmemleak_object *obj;
+	struct kmemleak_object *saved_link;	/* its ->gray_next */
+};
+
+/**
+ * struct kml_leaks - the listed leaks, direct and indirect
+ * @v: caller-allocated room for @max leaks; filled oldest first
+ * @max: size of @v
+ * @nr: leaks classified in @v
+ * @found: leaks listed; above @max, nothing is classified (retry bigger)
+ * @direct: leaks in @v that no other leak points to, or that stand for
+ *	    a cycle of leaks nothing else points into
+ * @indirect: the others, each held by one direct leak
+ */
+struct kml_leaks {
+	struct kml_leak *v;
+	size_t max;
+	size_t nr;
+	size_t found;
+	size_t direct;
+	size_t indirect;
+};
+
+void kml_classify(struct kml_leaks *l);
 
 /* Allocation stacks: the frames from the API's caller outwards. */
 struct kml_trace {

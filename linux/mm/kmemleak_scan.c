@@ -16,6 +16,8 @@
 /* Start and minimum age of the last scan; they define "unreferenced". */
 static unsigned long kml_last_scan;
 static unsigned long kml_min_age;
+/* Whether its roots had the live task stacks: which stacks it searched. */
+static bool kml_last_stacks;
 
 struct kml_root {
 	unsigned long start;
@@ -256,6 +258,9 @@ static noinline void kml_excess_ref(struct kml_scan *sc,
 		kml_add_ref(sc, to);
 }
 
+static noinline void kml_leak_ref(struct kml_scan *sc,
+				  struct kmemleak_object *obj);
+
 /*
  * Account one reference to @obj, by a word tagged @tag found while
  * scanning @scanned.
@@ -268,6 +273,11 @@ static __always_inline void kml_ref(struct kml_scan *sc,
 
 	if (!obj || obj == scanned || !kml_tag_matches(obj, tag))
 		return;
+	/* tested on hits only: the word loop stays as it is */
+	if (unlikely(sc->classify)) {
+		kml_leak_ref(sc, obj);
+		return;
+	}
 	min = READ_ONCE(obj->min_count);
 	if (min == KML_BLACK)
 		return;
@@ -294,6 +304,7 @@ static __always_inline void kml_scan_words(struct kml_scan *sc,
 	if (end < sizeof(long) || end - sizeof(long) < (unsigned long)p)
 		return;
 	e = (const unsigned long *)(end - sizeof(long) + 1);
+	sc->searched_bytes += (unsigned long)e - (unsigned long)p;
 
 	vlo = READ_ONCE(kml_spans[KML_VIRT].lo);
 	vhi = READ_ONCE(kml_spans[KML_VIRT].hi);
@@ -371,6 +382,7 @@ static void kml_scan_object(struct kml_scan *sc, struct kmemleak_object *obj)
 	    READ_ONCE(obj->min_count) == KML_BLACK ||
 	    (obj->flags & KML_STACK && sc->stacks))
 		goto out;
+	sc->searched_objects++;
 
 	/* copied: a partial free may release the areas while we scan */
 	if (!(obj->flags & KML_FULL_SCAN)) {
@@ -568,6 +580,7 @@ int kml_scan(struct kml_scan *sc)
 
 	__kml_visit(kml_whiten, sc);
 	kml_scan_roots(sc);
+	kml_last_stacks = sc->stacks;
 	kml_scan_static_roots(sc);
 	kml_drain(sc);
 	if (!sc->stopped)
@@ -602,3 +615,272 @@ void kml_clear(void)
 	__kml_visit(kml_clear_one, NULL);
 }
 
+/* Classification of the listed leaks */
+
+/*
+ * A leaked structure is listed block by block: a leaked list shows its
+ * head and every node, though the code that leaked it lost only the
+ * head.  kml_classify() tells the leaks another listed leak points into
+ * (indirect) from the others (direct), and gives each indirect leak to
+ * one direct leak that reaches it, as LeakSanitizer does.  Cycles need
+ * care: the blocks of a leaked doubly linked list all point to one
+ * another, and one of them has to stand for the rest.
+ *
+ * The edges between leaks are the words a scan would follow, found by
+ * the same kml_scan_object(), with kml_ref() passing the hits on to
+ * kml_leak_ref().  Meanwhile each leak's ->gray_next, which only the
+ * walker uses and the next scan resets, points to its record: a hit
+ * finds the record through it, and the metadata of a leak freed
+ * meanwhile is not reclaimed before the walk ends (kml_queued()).  The
+ * old links are put back at the end.
+ *
+ * Three passes over the records, each oldest first:
+ * 1. mark the leaks another leak points into;
+ * 2. each unmarked leak is direct, and claims what it reaches that no
+ *    earlier one claimed;
+ * 3. what is left is in, or hangs off, cycles that nothing else points
+ *    into.  Each unclaimed leak in turn becomes a root and claims what
+ *    it reaches; a root that reaches an earlier root demotes it, and
+ *    takes over what it claimed.  The roots left are the oldest leak of
+ *    each cycle with no way in.
+ *
+ * In pass 3 a leak claimed by an earlier root R can lead the traversal
+ * to R only: it is looked through, and then settled, as it leads to no
+ * root anymore (R was found and demoted, or it does not lead there).  So
+ * no leak is scanned more than three times: to mark, when claimed, when
+ * looked through.
+ */
+
+/* kml_leak.state */
+#define KML_LEAK_POINTED	BIT(0)	/* another leak points into it */
+#define KML_LEAK_CLAIMED	BIT(1)	/* a root, or reached from one */
+#define KML_LEAK_SETTLED	BIT(2)	/* cannot lead to a root of pass 3 */
+
+struct kml_classify {
+	struct kml_leak *v;
+	int nr;
+	int root;		/* of the traversal; -1 in the marking pass */
+	int top;		/* work stack through kml_leak.next, -1: empty */
+	u8 claim;		/* state of the leaks a root claims */
+	unsigned int work;	/* objects scanned, for the pauses */
+};
+
+static void kml_leak_push(struct kml_classify *cl, int i)
+{
+	cl->v[i].next = cl->top;
+	cl->top = i;
+}
+
+/*
+ * A word of the leak being scanned points into @obj.  Called under that
+ * leak's shard lock: a few stores, no lock taken.
+ */
+static noinline void kml_leak_ref(struct kml_scan *sc,
+				  struct kmemleak_object *obj)
+{
+	struct kml_classify *cl = sc->classify;
+	struct kml_leak *k = (struct kml_leak *)obj->gray_next;
+	int i, r;
+
+	/* the links of the objects that are not listed point elsewhere */
+	if ((unsigned long)k - (unsigned long)cl->v >=
+	    (unsigned long)cl->nr * sizeof(*k))
+		return;
+	i = k - cl->v;
+	if (cl->root < 0) {
+		k->state |= KML_LEAK_POINTED;
+		return;
+	}
+	if (!(k->state & KML_LEAK_CLAIMED)) {
+		k->state |= cl->claim;
+		k->holder = cl->root;
+		kml_leak_push(cl, i);
+		return;
+	}
+	if (k->state & KML_LEAK_SETTLED)
+		return;
+	/* claimed in pass 3: by a root, this one or one demoted since? */
+	r = k->holder < 0 ? i : k->holder;
+	if (r == cl->root || cl->v[r].holder >= 0)
+		return;
+	k->state |= KML_LEAK_SETTLED;
+	if (r == i)
+		k->holder = cl->root;	/* an earlier root: demoted */
+	else
+		kml_leak_push(cl, i);	/* it may lead to its root */
+}
+
+static void kml_leak_scan(struct kml_scan *sc, struct kml_classify *cl,
+			  int i)
+{
+	kml_scan_object(sc, cl->v[i].obj);
+	if (++cl->work % KML_BATCH)
+		return;
+	kml_yield();
+	kml_reap();
+}
+
+static void kml_leak_walk(struct kml_scan *sc, struct kml_classify *cl,
+			  int root)
+{
+	cl->root = root;
+	kml_leak_push(cl, root);
+	while (cl->top >= 0) {
+		int i = cl->top;
+
+		cl->top = cl->v[i].next;
+		kml_leak_scan(sc, cl, i);
+	}
+}
+
+static int kml_leak_collect(struct kml_hold *h, struct kmemleak_object *obj,
+			    void *arg)
+{
+	struct kml_leaks *l = arg;
+	struct kml_leak *k;
+
+	if (!kml_reported_leak(obj) || l->found++ >= l->max)
+		return 0;
+	k = &l->v[l->nr++];
+	k->pointer = obj->pointer;
+	k->size = obj->size;
+	k->jiffies = obj->jiffies;
+	k->held_bytes = 0;
+	k->trace = obj->trace;
+	k->holder = -1;
+	k->held = 0;
+	k->space = obj->space;
+	k->state = 0;
+	k->serial = obj->serial;
+	k->next = -1;
+	k->obj = obj;
+	k->saved_link = obj->gray_next;
+	/* a link to the record: kept, if freed, until the link is restored */
+	obj->gray_next = (struct kmemleak_object *)k;
+	return 0;
+}
+
+/*
+ * kml_list()'s order: allocation time, serial, space, then address,
+ * descending (its keys hold addresses complemented).  Times compare as
+ * plain numbers there, across a wrap too, and so they do here.
+ */
+static int kml_leak_cmp(const void *a, const void *b)
+{
+	const struct kml_leak *x = a, *y = b;
+	unsigned long tx = x->jiffies, ty = y->jiffies;
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	if (x->serial != y->serial)
+		return x->serial < y->serial ? -1 : 1;
+	if (x->space != y->space)
+		return x->space < y->space ? -1 : 1;
+	if (x->pointer != y->pointer)
+		return x->pointer > y->pointer ? -1 : 1;
+	return 0;
+}
+
+static void kml_leak_restore(struct kml_leaks *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		l->v[i].obj->gray_next = l->v[i].saved_link;
+}
+
+/* Give each indirect leak to the root its claimer was demoted to, if so. */
+static void kml_leak_tally(struct kml_leaks *l)
+{
+	struct kml_leak *v = l->v;
+	int n = l->nr, i, j, r, next;
+
+	for (i = 0; i < n; i++) {
+		r = v[i].holder;
+		if (r < 0) {
+			l->direct++;
+			continue;
+		}
+		/* demotions point to later roots: the chain ends */
+		while (v[r].holder >= 0)
+			r = v[r].holder;
+		for (j = i; v[j].holder != r; j = next) {
+			next = v[j].holder;
+			v[j].holder = r;
+		}
+		v[r].held++;
+		v[r].held_bytes += v[i].size;
+	}
+	l->indirect = l->nr - l->direct;
+}
+
+/**
+ * kml_classify - tell direct leaks from the leaks they hold
+ * @l: @v and @max set by the caller; the rest is filled in
+ *
+ * Lists in @l->v, oldest first like kml_list(), the objects that
+ * /sys/kernel/debug/kmemleak lists.  A leak that another listed leak
+ * points into is indirect (a word in the other's scanned contents,
+ * as a scan reads them, points into it).  The others are direct, and
+ * each holds the leaks it reaches through such pointers that no older
+ * direct leak holds.  Leaks that none of them reaches are in, or hang
+ * off, cycles that nothing else points into: the oldest leak of each
+ * such cycle is direct, and holds what it reaches that is not held yet.
+ * Each indirect leak has one holder, a direct leak.
+ *
+ * Nothing that the debugfs file shows is changed.  A leak freed
+ * meanwhile keeps its place in @l->v, but its contents are no longer
+ * read: what it pointed to may then count as direct.
+ *
+ * Call inside a walk, with the scan mutex held.  If more than @l->max
+ * objects are listed, @l->found tells how many and nothing is
+ * classified (@l->nr is 0).
+ */
+void kml_classify(struct kml_leaks *l)
+{
+	struct kml_classify cl = { .v = l->v, .top = -1 };
+	struct kml_scan sc = { .stacks = kml_last_stacks, .classify = &cl };
+	int i;
+
+	l->nr = 0;
+	l->found = 0;
+	l->direct = 0;
+	l->indirect = 0;
+	__kml_visit(kml_leak_collect, l);
+	if (l->found > l->max) {
+		kml_leak_restore(l);
+		l->nr = 0;
+		return;
+	}
+	sort(l->v, l->nr, sizeof(*l->v), kml_leak_cmp, NULL);
+	cl.nr = l->nr;
+	/* the records moved: link the objects to them again */
+	for (i = 0; i < cl.nr; i++)
+		l->v[i].obj->gray_next = (struct kmemleak_object *)&l->v[i];
+
+	/* 1: which leaks others point into */
+	cl.root = -1;
+	for (i = 0; i < cl.nr; i++)
+		kml_leak_scan(&sc, &cl, i);
+
+	/* 2: the others are direct; what they reach goes to the oldest */
+	cl.claim = KML_LEAK_CLAIMED | KML_LEAK_SETTLED;
+	for (i = 0; i < cl.nr; i++) {
+		if (l->v[i].state & (KML_LEAK_POINTED | KML_LEAK_CLAIMED))
+			continue;
+		l->v[i].state |= cl.claim;
+		kml_leak_walk(&sc, &cl, i);
+	}
+
+	/* 3: cycles with no way in, and what hangs off them */
+	cl.claim = KML_LEAK_CLAIMED;
+	for (i = 0; i < cl.nr; i++) {
+		if (l->v[i].state & KML_LEAK_CLAIMED)
+			continue;
+		l->v[i].state |= cl.claim;
+		kml_leak_walk(&sc, &cl, i);
+	}
+
+	kml_leak_tally(l);
+	kml_leak_restore(l);
+}

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Userspace unit tests of the kmemleak core: the object index
- * (mm/kmemleak_index.c), the scan and static roots (kmemleak_scan.c) and
- * the command parser (kmemleak_cmd.c).
+ * (mm/kmemleak_index.c), the scan, static roots and leak classification
+ * (kmemleak_scan.c) and the command parser (kmemleak_cmd.c).
  *
  * Like tools/testing/vma: kmemleak_internal.h stands in for the kernel
  * header of the same name, and the core sources are included whole, so
@@ -38,6 +38,7 @@
 #include "tests/trace.c"
 #include "tests/parser.c"
 #include "tests/concurrency.c"
+#include "tests/leaks.c"
 
 #define AREA(name, cases)	{ name, cases, ARRAY_SIZE(cases) }
 
@@ -55,6 +56,7 @@ static const struct t_area {
 	AREA("trace", trace_tests),
 	AREA("parser", parser_tests),
 	AREA("concurrency", concurrency_tests),
+	AREA("leaks", leaks_tests),
 };
 
 /* Seconds a test may take (ASan, and a machine shared with builds). */
