@@ -512,10 +512,24 @@ static void kml_cleanup(struct work_struct *work)
 
 static DECLARE_WORK(kml_cleanup_work, kml_cleanup);
 
-/* Stop tracking for good; safe in any context.  @why: NULL if asked to. */
+/* Why the detector went off: set once, by the first kml_disable(). */
+static const char *kml_off_why;
+static const char kml_off_at_boot[] = "off at boot";
+
+/*
+ * Stop tracking for good; safe in any context.  @why: NULL if asked to,
+ * by the "off" command or, while the kernel boots, its command line or
+ * configuration.
+ */
 void kml_disable(const char *why)
 {
 	int old = READ_ONCE(kml_state), seen;
+
+	if (!why && system_state == SYSTEM_BOOTING)
+		cmpxchg(&kml_off_why, NULL, kml_off_at_boot);
+	else
+		cmpxchg(&kml_off_why, NULL,
+			why ?: "turned off by the \"off\" command");
 
 	/* KML_EARLY: kmemleak_late_init() schedules the clean-up */
 	for (;;) {
@@ -531,6 +545,18 @@ void kml_disable(const char *why)
 	if (old == KML_ON)
 		schedule_work(&kml_cleanup_work);
 	pr_info("Kernel memory leak detector disabled\n");
+}
+
+/**
+ * kml_disabled_why - why the detector is off
+ *
+ * Return: the reason, or NULL if it is on or was turned off at boot.
+ */
+const char *kml_disabled_why(void)
+{
+	const char *why = READ_ONCE(kml_off_why);
+
+	return why == kml_off_at_boot ? NULL : why;
 }
 
 static bool kml_boot_on;

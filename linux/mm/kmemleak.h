@@ -36,6 +36,7 @@ static __always_inline bool kml_tracking_frees(void)
 }
 
 void kml_disable(const char *why);
+const char *kml_disabled_why(void);
 void kml_check_roots(int ret);
 
 /* Serialises scans, debugfs commands and reads, and teardown. */
@@ -46,6 +47,7 @@ extern bool kml_verbose;
 void kml_objects_init(void);
 void kml_objects_late_init(void);
 void kml_objects_drain(void);
+unsigned int kml_pool_size(void);
 unsigned int kml_pool_available(void);
 struct kmemleak_object *__kml_alloc_meta(gfp_t gfp);
 struct kmemleak_object *kml_alloc_meta(gfp_t gfp);
@@ -62,8 +64,22 @@ void kml_set_scan_period(unsigned long secs);
 void kml_set_stack_scan(bool on);
 void kml_scrub_stack(void);
 
+struct kml_scan_stats {
+	unsigned long scans;		/* completed */
+	unsigned int last_ms;
+	unsigned long last_objects;	/* objects searched by the last scan */
+	unsigned long last_bytes;	/* bytes searched by the last scan */
+	unsigned long period_secs;	/* 0: no automatic scanning */
+	bool stacks;			/* stack=on */
+};
+
+void kml_scan_stats(struct kml_scan_stats *st);
+
 /* kmemleak_report.c: the report and the debugfs file */
 void kml_report_new_leaks(void);
 void kml_debugfs_init(void);
+
+/* kmemleak_views.c: the summary and statistics files */
+void kml_views_init(void);
 
 #endif /* __MM_KMEMLEAK_H */

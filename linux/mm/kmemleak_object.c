@@ -58,6 +58,11 @@ static void kml_pool_put(struct kmemleak_object *obj)
 	raw_spin_unlock_irqrestore(&kml_pool_lock, flags);
 }
 
+unsigned int kml_pool_size(void)
+{
+	return ARRAY_SIZE(kml_pool);
+}
+
 unsigned int kml_pool_available(void)
 {
 	unsigned int n = ARRAY_SIZE(kml_pool) - kml_pool_next;

@@ -297,4 +297,5 @@ static const struct file_operations kml_fops = {
 void __init kml_debugfs_init(void)
 {
 	debugfs_create_file("kmemleak", 0644, NULL, NULL, &kml_fops);
+	kml_views_init();
 }

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) "kmemleak: " fmt
 
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
@@ -294,18 +295,29 @@ noinline __no_sanitize_address void kml_scrub_stack(void)
 #endif
 }
 
+/* Figures of the completed scans, under kml_scan_mutex. */
+static struct kml_scan_stats kml_stats;
+
 int kml_do_scan(void)
 {
 	struct kml_scan sc = {
 		.start = jiffies,
 		.min_age = msecs_to_jiffies(KML_MIN_AGE_MS),
 	};
+	u64 t0 = ktime_get_ns();
 	int ret;
 
 	lockdep_assert_held(&kml_scan_mutex);
 	kml_walk_begin();
 	ret = kml_scan(&sc);
 	kml_walk_end();
+	if (!ret) {
+		kml_stats.scans++;
+		kml_stats.last_ms = div_u64(ktime_get_ns() - t0,
+					    NSEC_PER_MSEC);
+		kml_stats.last_objects = sc.searched_objects;
+		kml_stats.last_bytes = sc.searched_bytes;
+	}
 
 	if (sc.new_leaks) {
 		kml_found_leaks = true;
@@ -375,6 +387,16 @@ void kml_set_scan_period(unsigned long secs)
 		   msecs_to_jiffies(min_t(unsigned long, secs * MSEC_PER_SEC,
 					  UINT_MAX)));
 	kml_start_thread(false);
+}
+
+/* The scan figures and settings, for the statistics file. */
+void kml_scan_stats(struct kml_scan_stats *st)
+{
+	lockdep_assert_held(&kml_scan_mutex);
+	*st = kml_stats;
+	st->period_secs = kml_thread ?
+		jiffies_to_msecs(READ_ONCE(kml_scan_period)) / MSEC_PER_SEC : 0;
+	st->stacks = READ_ONCE(kml_stack_scan);
 }
 
 /* "stack=on|off": whether task stacks are roots. */

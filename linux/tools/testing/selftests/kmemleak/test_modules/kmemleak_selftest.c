@@ -887,6 +887,73 @@ static noinline int annotations_pages(void)
 	return 0;
 }
 
+/*
+ * Leak roots and the blocks they hold, for the summary: a list, a binary
+ * tree and a ring that nothing outside points to, each made by its own
+ * function so that each has its own allocation stacks.
+ */
+#define VIEWS_LIST	32	/* nodes */
+#define VIEWS_DEPTH	2	/* below the root: 7 nodes */
+
+struct ksft_tnode {
+	struct ksft_tnode *left;
+	struct ksft_tnode *right;
+	unsigned long depth;
+};
+
+/* The head is the last node made. */
+static noinline struct ksft_node *views_list(int n)
+{
+	struct ksft_node *head = NULL, *node;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		node = kzalloc(sizeof(*node), GFP_KERNEL);
+		if (!node)
+			return NULL;
+		node->seq = i;
+		INIT_LIST_HEAD(&node->link);
+		node->next = head;
+		head = node;
+	}
+	return head;
+}
+
+static noinline struct ksft_tnode *views_tree(unsigned long depth)
+{
+	struct ksft_tnode *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t || !depth)
+		return t;
+	t->depth = depth;
+	t->left = views_tree(depth - 1);
+	t->right = views_tree(depth - 1);
+	return t->left && t->right ? t : NULL;
+}
+
+static noinline int scenario_views(void)
+{
+	void *p;
+
+	if (absorb(ABSORB_KMALLOC, sizeof(struct ksft_node)))
+		return -ENOMEM;
+	p = views_list(VIEWS_LIST);
+	if (!p)
+		return -ENOMEM;
+	label("LEAK", "views_list", p,
+	      kmalloc_tracked_size(sizeof(struct ksft_node)));
+
+	if (absorb(ABSORB_KMALLOC, sizeof(struct ksft_tnode)))
+		return -ENOMEM;
+	p = views_tree(VIEWS_DEPTH);
+	if (!p)
+		return -ENOMEM;
+	label("LEAK", "views_tree", p,
+	      kmalloc_tracked_size(sizeof(struct ksft_tnode)));
+
+	return make_nodes(3, true, "LEAK", "views_ring") ? 0 : -ENOMEM;
+}
+
 static noinline int scenario_annotations(void)
 {
 	if (annotations_slab())
@@ -1030,6 +1097,7 @@ static const struct {
 	{ "basic", scenario_basic },
 	{ "leaks", scenario_leaks },
 	{ "annotations", scenario_annotations },
+	{ "views", scenario_views },
 	{ "stack", NULL },
 };
 
