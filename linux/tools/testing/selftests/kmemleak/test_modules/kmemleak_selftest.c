@@ -954,6 +954,44 @@ static noinline int scenario_views(void)
 	return make_nodes(3, true, "LEAK", "views_ring") ? 0 : -ENOMEM;
 }
 
+/* Blocks made and freed in a batch: the statistics must follow them. */
+#define BATCH_BLOCKS	2000
+
+static void **batch;
+
+static noinline int scenario_batch_alloc(void)
+{
+	int i;
+
+	if (batch)
+		return -EBUSY;
+	batch = kvcalloc(BATCH_BLOCKS, sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+	for (i = 0; i < BATCH_BLOCKS; i++) {
+		batch[i] = kzalloc(32, GFP_KERNEL);
+		if (!batch[i])
+			return -ENOMEM;
+	}
+	label("KEEP", "batch", batch, kmalloc_tracked_size(BATCH_BLOCKS *
+							   sizeof(*batch)));
+	return 0;
+}
+
+static noinline int scenario_batch_free(void)
+{
+	int i;
+
+	if (!batch)
+		return -ENOENT;
+	label("GONE", "batch", batch, 0);
+	for (i = 0; i < BATCH_BLOCKS; i++)
+		kfree(batch[i]);
+	kvfree(batch);
+	batch = NULL;
+	return 0;
+}
+
 static noinline int scenario_annotations(void)
 {
 	if (annotations_slab())
@@ -1098,6 +1136,8 @@ static const struct {
 	{ "leaks", scenario_leaks },
 	{ "annotations", scenario_annotations },
 	{ "views", scenario_views },
+	{ "batch-alloc", scenario_batch_alloc },
+	{ "batch-free", scenario_batch_free },
 	{ "stack", NULL },
 };
 
