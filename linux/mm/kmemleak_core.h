@@ -290,9 +290,12 @@ struct kml_leak {
  * @direct: leaks in @v that no other leak points to, or that stand for
  *	    a cycle of leaks nothing else points into
  * @indirect: the others, each held by one direct leak
+ * @flat: set by the caller when the leaks' memory may be gone (frees are
+ *	  no longer tracked): nothing is read, every leak counts as direct
  */
 struct kml_leaks {
 	struct kml_leak *v;
+	bool flat;
 	size_t max;
 	size_t nr;
 	size_t found;

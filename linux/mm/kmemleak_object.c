@@ -27,6 +27,7 @@ static struct kmem_cache *kml_area_cache;
 static struct kmemleak_object kml_pool[CONFIG_DEBUG_KMEMLEAK_MEM_POOL_SIZE];
 static unsigned int kml_pool_next;	/* slots never handed out start here */
 static HLIST_HEAD(kml_pool_free);
+static unsigned int kml_pool_nr_free;	/* on kml_pool_free */
 static DEFINE_RAW_SPINLOCK(kml_pool_lock);
 
 static DEFINE_PER_CPU(u32, kml_serial);
@@ -42,6 +43,7 @@ static struct kmemleak_object *kml_pool_get(void)
 		obj = hlist_entry(kml_pool_free.first, struct kmemleak_object,
 				  link);
 		hlist_del(&obj->link);
+		kml_pool_nr_free--;
 	} else if (kml_pool_next < ARRAY_SIZE(kml_pool)) {
 		obj = &kml_pool[kml_pool_next++];
 	}
@@ -55,6 +57,7 @@ static void kml_pool_put(struct kmemleak_object *obj)
 
 	raw_spin_lock_irqsave(&kml_pool_lock, flags);
 	hlist_add_head(&obj->link, &kml_pool_free);
+	kml_pool_nr_free++;
 	raw_spin_unlock_irqrestore(&kml_pool_lock, flags);
 }
 
@@ -65,13 +68,11 @@ unsigned int kml_pool_size(void)
 
 unsigned int kml_pool_available(void)
 {
-	unsigned int n = ARRAY_SIZE(kml_pool) - kml_pool_next;
-	struct hlist_node *pos;
 	unsigned long flags;
+	unsigned int n;
 
 	raw_spin_lock_irqsave(&kml_pool_lock, flags);
-	hlist_for_each(pos, &kml_pool_free)
-		n++;
+	n = ARRAY_SIZE(kml_pool) - kml_pool_next + kml_pool_nr_free;
 	raw_spin_unlock_irqrestore(&kml_pool_lock, flags);
 	return n;
 }

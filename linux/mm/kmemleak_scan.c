@@ -304,7 +304,7 @@ static __always_inline void kml_scan_words(struct kml_scan *sc,
 	if (end < sizeof(long) || end - sizeof(long) < (unsigned long)p)
 		return;
 	e = (const unsigned long *)(end - sizeof(long) + 1);
-	sc->searched_bytes += (unsigned long)e - (unsigned long)p;
+	sc->searched_bytes += end - (unsigned long)p;
 
 	vlo = READ_ONCE(kml_spans[KML_VIRT].lo);
 	vhi = READ_ONCE(kml_spans[KML_VIRT].hi);
@@ -816,7 +816,7 @@ static void kml_leak_tally(struct kml_leaks *l)
 
 /**
  * kml_classify - tell direct leaks from the leaks they hold
- * @l: @v and @max set by the caller; the rest is filled in
+ * @l: @v, @max and @flat set by the caller; the rest is filled in
  *
  * Lists in @l->v, oldest first like kml_list(), the objects that
  * /sys/kernel/debug/kmemleak lists.  A leak that another listed leak
@@ -854,6 +854,11 @@ void kml_classify(struct kml_leaks *l)
 	}
 	sort(l->v, l->nr, sizeof(*l->v), kml_leak_cmp, NULL);
 	cl.nr = l->nr;
+	if (l->flat) {
+		l->direct = l->nr;
+		kml_leak_restore(l);
+		return;
+	}
 	/* the records moved: link the objects to them again */
 	for (i = 0; i < cl.nr; i++)
 		l->v[i].obj->gray_next = (struct kmemleak_object *)&l->v[i];

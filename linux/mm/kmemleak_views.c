@@ -46,21 +46,31 @@ struct kml_summary {
 	unsigned long now;		/* jiffies when the summary was made */
 };
 
+/* The records name the leaks: cleared, so that no later scan sees them. */
+static void kml_free_leaks(struct kml_leaks *l)
+{
+	kvfree_sensitive(l->v, l->max * sizeof(*l->v));
+	l->v = NULL;
+	l->max = 0;
+}
+
 /*
  * Classify the listed leaks into @l, growing its array until they fit.
  * Only scans change what is listed, and the caller holds the scan mutex,
- * so the second try fits.
+ * so the second try fits.  Once frees are no longer tracked, the leaks'
+ * memory may be gone: they are not read, and all count as direct.
  */
 static int kml_classify_listed(struct kml_leaks *l)
 {
 	lockdep_assert_held(&kml_scan_mutex);
+	l->flat = !kml_tracking_frees();
 	for (;;) {
 		kml_walk_begin();
 		kml_classify(l);
 		kml_walk_end();
 		if (l->found <= l->max)
 			return 0;
-		kvfree(l->v);
+		kml_free_leaks(l);
 		l->max = l->found;
 		l->v = kvmalloc_array(l->max, sizeof(*l->v), GFP_KERNEL);
 		if (!l->v) {
@@ -175,8 +185,7 @@ static int kml_make_summary(struct kml_summary *s)
 	err = kml_classify_listed(&l);
 	if (!err)
 		err = kml_group_leaks(s, &l);
-	/* before a scan can start: it holds the leaks' addresses */
-	kvfree(l.v);
+	kml_free_leaks(&l);
 	mutex_unlock(&kml_scan_mutex);
 	kml_scrub_stack();
 	return err;
@@ -222,7 +231,7 @@ static void kml_show_group(struct seq_file *seq, const struct kml_summary *s,
 	seq_puts(seq, "  backtrace:\n");
 	nr = g->trace ? stack_depot_fetch(g->trace, &entries) : 0;
 	for (i = 0; i < nr; i++)
-		seq_printf(seq, "    [<%016lx>] %pS\n", entries[i],
+		seq_printf(seq, "    [<%pK>] %pS\n", (void *)entries[i],
 			   (void *)entries[i]);
 }
 
@@ -263,6 +272,16 @@ static int kml_summary_open(struct inode *inode, struct file *file)
 	return err;
 }
 
+/* The addresses just printed stay in dead frames of this stack. */
+static ssize_t kml_summary_read(struct file *file, char __user *buf,
+				size_t size, loff_t *ppos)
+{
+	ssize_t ret = seq_read(file, buf, size, ppos);
+
+	kml_scrub_stack();
+	return ret;
+}
+
 static int kml_summary_release(struct inode *inode, struct file *file)
 {
 	struct kml_summary *s = ((struct seq_file *)file->private_data)->private;
@@ -274,7 +293,7 @@ static int kml_summary_release(struct inode *inode, struct file *file)
 static const struct file_operations kml_summary_fops = {
 	.owner		= THIS_MODULE,
 	.open		= kml_summary_open,
-	.read		= seq_read,
+	.read		= kml_summary_read,
 	.llseek		= seq_lseek,
 	.release	= kml_summary_release,
 };
@@ -334,7 +353,7 @@ static int kml_stats_show(struct seq_file *seq, void *v)
 	kml_walk_end();
 	err = kml_classify_listed(&l);
 	kml_scan_stats(&st);
-	kvfree(l.v);
+	kml_free_leaks(&l);
 	mutex_unlock(&kml_scan_mutex);
 	kml_scrub_stack();
 	if (err)
