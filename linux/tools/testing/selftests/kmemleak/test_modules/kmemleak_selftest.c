@@ -901,10 +901,15 @@ struct ksft_tnode {
 	unsigned long depth;
 };
 
-/* The head is the last node made. */
+/*
+ * The head is the last node made.  Every node is labelled NODE, so that
+ * the test knows which of them a stale copy of an address kept off the
+ * list of leaks.
+ */
 static noinline struct ksft_node *views_list(int n)
 {
 	struct ksft_node *head = NULL, *node;
+	char buf[32];
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -915,14 +920,23 @@ static noinline struct ksft_node *views_list(int n)
 		INIT_LIST_HEAD(&node->link);
 		node->next = head;
 		head = node;
+		snprintf(buf, sizeof(buf), "views_list_%d", i);
+		label("NODE", buf, node, kmalloc_tracked_size(sizeof(*node)));
 	}
 	return head;
 }
 
+static int views_tree_nodes;
+
 static noinline struct ksft_tnode *views_tree(unsigned long depth)
 {
 	struct ksft_tnode *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	char buf[32];
 
+	if (t) {
+		snprintf(buf, sizeof(buf), "views_tree_%d", views_tree_nodes++);
+		label("NODE", buf, t, kmalloc_tracked_size(sizeof(*t)));
+	}
 	if (!t || !depth)
 		return t;
 	t->depth = depth;
@@ -945,6 +959,7 @@ static noinline int scenario_views(void)
 
 	if (absorb(ABSORB_KMALLOC, sizeof(struct ksft_tnode)))
 		return -ENOMEM;
+	views_tree_nodes = 0;
 	p = views_tree(VIEWS_DEPTH);
 	if (!p)
 		return -ENOMEM;
