@@ -902,13 +902,13 @@ struct ksft_tnode {
 };
 
 /*
- * The head is the last node made.  Every node is labelled NODE, so that
- * the test knows which of them a stale copy of an address kept off the
- * list of leaks.
+ * The head is the first node made.  Every node is labelled NODE: a stale
+ * copy of a node's address in scanned memory keeps it and the nodes after
+ * it off the report, and the test wants the head to hold what is listed.
  */
 static noinline struct ksft_node *views_list(int n)
 {
-	struct ksft_node *head = NULL, *node;
+	struct ksft_node *head = NULL, *tail = NULL, *node;
 	char buf[32];
 	int i;
 
@@ -918,8 +918,11 @@ static noinline struct ksft_node *views_list(int n)
 			return NULL;
 		node->seq = i;
 		INIT_LIST_HEAD(&node->link);
-		node->next = head;
-		head = node;
+		if (tail)
+			tail->next = node;
+		else
+			head = node;
+		tail = node;
 		snprintf(buf, sizeof(buf), "views_list_%d", i);
 		label("NODE", buf, node, kmalloc_tracked_size(sizeof(*node)));
 	}
