@@ -85,13 +85,13 @@ static bool kml_leak_direct(const struct kml_leak *k)
 	return k->holder < 0;
 }
 
-static const struct kml_leak *kml_sort_base;
-
 /* Group order: kind, then allocation stack, then age (oldest first). */
-static int kml_cmp_leak_idx(const void *a, const void *b)
+static int kml_cmp_leak_idx(const void *a, const void *b, const void *leaks)
 {
-	const struct kml_leak *x = &kml_sort_base[*(const u32 *)a];
-	const struct kml_leak *y = &kml_sort_base[*(const u32 *)b];
+	const struct kml_leak *x = (const struct kml_leak *)leaks +
+				   *(const u32 *)a;
+	const struct kml_leak *y = (const struct kml_leak *)leaks +
+				   *(const u32 *)b;
 
 	if (kml_leak_direct(x) != kml_leak_direct(y))
 		return kml_leak_direct(x) ? -1 : 1;
@@ -153,10 +153,7 @@ static int kml_group_leaks(struct kml_summary *s, struct kml_leaks *l)
 	}
 	for (i = 0; i < l->nr; i++)
 		idx[i] = i;
-	/* sort() has no context argument; the scan mutex serialises this */
-	kml_sort_base = l->v;
-	sort(idx, l->nr, sizeof(*idx), kml_cmp_leak_idx, NULL);
-	kml_sort_base = NULL;
+	sort_r(idx, l->nr, sizeof(*idx), kml_cmp_leak_idx, NULL, l->v);
 
 	for (i = 0; i < l->nr; i++) {
 		const struct kml_leak *k = &l->v[idx[i]];
