@@ -889,8 +889,8 @@ static noinline int annotations_pages(void)
 
 /*
  * Leak roots and the blocks they hold, for the summary: a list, a binary
- * tree and a ring that nothing outside points to, each made by its own
- * function so that each has its own allocation stacks.
+ * tree and a ring that nothing outside points to, each made from its own
+ * call site so that each has its own allocation stacks.
  */
 #define VIEWS_LIST	32	/* nodes */
 #define VIEWS_DEPTH	2	/* below the root: 7 nodes */
@@ -900,34 +900,6 @@ struct ksft_tnode {
 	struct ksft_tnode *right;
 	unsigned long depth;
 };
-
-/*
- * The head is the first node made.  Every node is labelled NODE: a stale
- * copy of a node's address in scanned memory keeps it and the nodes after
- * it off the report, and the test wants the head to hold what is listed.
- */
-static noinline struct ksft_node *views_list(int n)
-{
-	struct ksft_node *head = NULL, *tail = NULL, *node;
-	char buf[32];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		node = kzalloc(sizeof(*node), GFP_KERNEL);
-		if (!node)
-			return NULL;
-		node->seq = i;
-		INIT_LIST_HEAD(&node->link);
-		if (tail)
-			tail->next = node;
-		else
-			head = node;
-		tail = node;
-		snprintf(buf, sizeof(buf), "views_list_%d", i);
-		label("NODE", buf, node, kmalloc_tracked_size(sizeof(*node)));
-	}
-	return head;
-}
 
 static int views_tree_nodes;
 
@@ -952,9 +924,12 @@ static noinline int scenario_views(void)
 {
 	void *p;
 
-	if (absorb(ABSORB_KMALLOC, sizeof(struct ksft_node)))
-		return -ENOMEM;
-	p = views_list(VIEWS_LIST);
+	/*
+	 * Head first, every node labelled NODE: a stale copy of a node's
+	 * address keeps it and the nodes after it off the report, and the
+	 * test wants the head to hold what is listed.
+	 */
+	p = make_nodes(VIEWS_LIST, false, "NODE", "views_list");
 	if (!p)
 		return -ENOMEM;
 	label("LEAK", "views_list", p,
