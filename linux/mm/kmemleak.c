@@ -103,6 +103,10 @@ DEFINE_MUTEX(kml_scan_mutex);
 bool kml_verbose;
 module_param_named(verbose, kml_verbose, bool, 0600);
 
+/* Scans in a row that must find an object unreferenced before a report. */
+unsigned int kml_min_unref_scans = 1;
+module_param_named(min_unref_scans, kml_min_unref_scans, uint, 0600);
+
 /* Tracking */
 
 /* The result of a change to the static roots, for kml_add/cut_roots(). */
@@ -352,8 +356,9 @@ EXPORT_SYMBOL(kmemleak_not_leak);
  * kmemleak_transient_leak - an object is briefly unreferenced on purpose
  * @ptr:	pointer to beginning of the object
  *
- * Forgets the object's checksum, so the next scan sees it as modified and
- * does not report it.
+ * The next scan that finds the object unreferenced gives it the benefit
+ * of the doubt, as if it had been referenced until then: it is reported
+ * only if the scan after that finds it unreferenced and unchanged too.
  */
 void __ref kmemleak_transient_leak(const void *ptr)
 {
@@ -366,7 +371,7 @@ void __ref kmemleak_transient_leak(const void *ptr)
 		kml_warn_unknown("transient_leak", kml_addr(ptr));
 		return;
 	}
-	obj->checksum = 0;
+	obj->flags &= ~KML_UNREF;
 	kml_unlock(obj, flags);
 }
 EXPORT_SYMBOL(kmemleak_transient_leak);

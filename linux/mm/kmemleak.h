@@ -42,6 +42,7 @@ void kml_check_roots(int ret);
 /* Serialises scans, debugfs commands and reads, and teardown. */
 extern struct mutex kml_scan_mutex;
 extern bool kml_verbose;
+extern unsigned int kml_min_unref_scans;
 
 /* kmemleak_object.c: descriptors and allocation stacks */
 void kml_objects_init(void);
@@ -58,6 +59,7 @@ depot_stack_handle_t kml_save_trace(unsigned long caller);
 /* kmemleak_scanner.c: roots, scans and the scan thread */
 extern bool kml_found_leaks;
 int kml_do_scan(void);
+int kml_refs(unsigned long addr);
 void kml_start_thread(bool boot);
 void kml_stop_thread(void);
 void kml_set_scan_period(unsigned long secs);

@@ -62,6 +62,12 @@ int kml_parse_cmd(const char *buf, size_t len, struct kml_cmd *cmd)
 		cmd->op = KML_CMD_DUMP;
 		return 0;
 	}
+	if (str_has_prefix(s, "refs=")) {
+		if (kstrtoul(s + 5, 0, &cmd->arg))
+			return -EINVAL;
+		cmd->op = KML_CMD_REFS;
+		return 0;
+	}
 	return -EINVAL;
 }
 

@@ -29,6 +29,7 @@ enum kml_space {
 #define KML_POOL	BIT(4)	/* metadata comes from the static pool */
 #define KML_FULL_SCAN	BIT(5)	/* scan areas are ignored */
 #define KML_STACK	BIT(6)	/* a task's stack: searched only as a root */
+#define KML_UNREF	BIT(7)	/* unreferenced in the last scan, or new */
 
 /* min_count values with a special meaning. */
 #define KML_BLACK	(-1)	/* never reported, never scanned */
@@ -71,6 +72,7 @@ struct kml_area {
  * @flags: KML_* flags
  * @space: enum kml_space
  * @tag: KASAN tag of the address the block was handed out at
+ * @unref_scans: consecutive scans that found it unreferenced, unchanged
  * @comm: allocating task name
  */
 struct kmemleak_object {
@@ -95,6 +97,7 @@ struct kmemleak_object {
 	u8 flags;
 	u8 space;
 	u8 tag;
+	u8 unref_scans;
 	char comm[TASK_COMM_LEN];
 };
 
@@ -130,11 +133,12 @@ enum kml_cmd_op {
 	KML_CMD_SCAN_OFF,
 	KML_CMD_SCAN_SECS,
 	KML_CMD_DUMP,
+	KML_CMD_REFS,
 };
 
 struct kml_cmd {
 	enum kml_cmd_op op;
-	unsigned long arg;	/* seconds for SCAN_SECS, address for DUMP */
+	unsigned long arg;	/* seconds for SCAN_SECS, address for DUMP, REFS */
 };
 
 /* Longest command accepted, without the trailing newline. */
@@ -234,16 +238,45 @@ int kml_cut_roots(unsigned long start, unsigned long end);
 /* Scanning. */
 struct kml_classify;
 
+/* References to one object recorded by a scan, for "refs=". */
+#define KML_WATCH_MAX		16
+
+struct kml_watch_ref {
+	unsigned long where;		/* address of the word */
+	unsigned long holder;		/* object it is in, 0 for a root */
+	u8 space;			/* of @holder */
+	bool excess;			/* names @holder's excess_ref */
+};
+
+/**
+ * struct kml_watch - where a scan finds references to one object
+ * @obj: the object
+ * @found: references found, recorded or not
+ * @nr: references recorded in @refs
+ * @refs: the first ones found, in scan order
+ */
+struct kml_watch {
+	const struct kmemleak_object *obj;
+	unsigned int found;
+	unsigned int nr;
+	struct kml_watch_ref refs[KML_WATCH_MAX];
+};
+
 struct kml_scan {
 	struct kmemleak_object *gray;	/* work stack */
 	unsigned long start;		/* jiffies at scan start */
 	unsigned long min_age;		/* jiffies an object must have lived */
+	unsigned int min_unref_scans;	/* scans unreferenced before a report */
 	unsigned int new_leaks;
+	unsigned int candidates;	/* new leaks, before the confirmation */
+	unsigned int confirmed_refs;	/* candidates it found referenced */
 	unsigned long searched_objects;	/* objects whose contents were read */
 	unsigned long searched_bytes;	/* bytes read, roots included */
 	bool stopped;
 	bool stacks;			/* the roots had the live task stacks */
+	bool observed;			/* @classify or @watch is set */
 	struct kml_classify *classify;	/* set by kml_classify(): leak edges */
+	struct kml_watch *watch;	/* set for "refs=" */
 };
 
 void kml_scan_block(struct kml_scan *sc, unsigned long start,

@@ -280,6 +280,8 @@ int kml_insert(struct kmemleak_object *obj)
 	unsigned long flags;
 
 	obj->shard = kml_shard_index(obj);
+	/* not scanned yet: it may be reported by its first scan */
+	obj->flags |= KML_UNREF;
 	sh = kml_shard(obj);
 	if (obj->space == KML_VIRT && kml_clashes_elsewhere(obj))
 		goto clash;
@@ -472,6 +474,8 @@ bool kml_remove_part(enum kml_space space, unsigned long ptr, size_t size,
 	raw_write_seqcount_end(&sh->seq);
 	obj->jiffies = jiffies;
 	obj->flags &= ~(KML_REPORTED | KML_NEW);
+	obj->flags |= KML_UNREF;
+	obj->unref_scans = 0;
 
 	if (hole && spare) {
 		spare->pointer = cut_end;
@@ -479,7 +483,7 @@ bool kml_remove_part(enum kml_space space, unsigned long ptr, size_t size,
 		spare->min_count = obj->min_count;
 		spare->space = obj->space;
 		spare->tag = obj->tag;
-		spare->flags |= obj->flags & KML_NO_SCAN;
+		spare->flags |= obj->flags & (KML_NO_SCAN | KML_UNREF);
 		spare->jiffies = obj->jiffies;
 		spare->serial = obj->serial;
 		spare->pid = obj->pid;

@@ -32,6 +32,7 @@
 #include <linux/pfn.h>
 #include <linux/printk.h>
 #include <linux/rbtree.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/seqlock.h>
 #include <linux/smp.h>

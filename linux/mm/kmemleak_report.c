@@ -274,6 +274,9 @@ static ssize_t kml_write(struct file *file, const char __user *ubuf,
 	case KML_CMD_DUMP:
 		ret = kml_dump(kml_untag(cmd.arg));
 		break;
+	case KML_CMD_REFS:
+		ret = kml_refs(kml_untag(cmd.arg));
+		break;
 	default:
 		ret = -EINVAL;
 		break;

@@ -261,12 +261,57 @@ static noinline void kml_excess_ref(struct kml_scan *sc,
 static noinline void kml_leak_ref(struct kml_scan *sc,
 				  struct kmemleak_object *obj);
 
+/* Record where the watched object was referenced (see "refs="). */
+static void kml_watch_ref(struct kml_watch *w, struct kmemleak_object *obj,
+			  const unsigned long *where,
+			  struct kmemleak_object *scanned)
+{
+	struct kml_watch_ref *r;
+	bool excess = false;
+
+	if (obj != w->obj) {
+		/* a reference to @obj that it may pass on to the watched one */
+		unsigned long to = READ_ONCE(obj->excess_ref);
+
+		if (!to || to - w->obj->pointer >= max_t(size_t, 1, w->obj->size))
+			return;
+		excess = true;
+	}
+	if (w->nr < ARRAY_SIZE(w->refs)) {
+		r = &w->refs[w->nr++];
+		r->where = (unsigned long)where;
+		r->holder = scanned ? scanned->pointer : 0;
+		r->space = scanned ? scanned->space : 0;
+		r->excess = excess;
+	}
+	w->found++;
+}
+
 /*
- * Account one reference to @obj, by a word tagged @tag found while
- * scanning @scanned.
+ * A reference seen by an observer of the scan; true if it is not to be
+ * counted (the classification only follows edges).
+ */
+static noinline bool kml_observe(struct kml_scan *sc,
+				 struct kmemleak_object *obj,
+				 const unsigned long *where,
+				 struct kmemleak_object *scanned)
+{
+	if (sc->classify) {
+		kml_leak_ref(sc, obj);
+		return true;
+	}
+	if (sc->watch)
+		kml_watch_ref(sc->watch, obj, where, scanned);
+	return false;
+}
+
+/*
+ * Account one reference to @obj, by a word tagged @tag found at @where
+ * while scanning @scanned.
  */
 static __always_inline void kml_ref(struct kml_scan *sc,
 				    struct kmemleak_object *obj, u8 tag,
+				    const unsigned long *where,
 				    struct kmemleak_object *scanned)
 {
 	int min;
@@ -274,10 +319,8 @@ static __always_inline void kml_ref(struct kml_scan *sc,
 	if (!obj || obj == scanned || !kml_tag_matches(obj, tag))
 		return;
 	/* tested on hits only: the word loop stays as it is */
-	if (unlikely(sc->classify)) {
-		kml_leak_ref(sc, obj);
+	if (unlikely(sc->observed) && kml_observe(sc, obj, where, scanned))
 		return;
-	}
 	min = READ_ONCE(obj->min_count);
 	if (min == KML_BLACK)
 		return;
@@ -316,10 +359,11 @@ static __always_inline void kml_scan_words(struct kml_scan *sc,
 		unsigned long v = kml_untag(w);
 
 		if (v >= vlo && v <= vhi)
-			kml_ref(sc, kml_find(KML_VIRT, v), kml_tag(w), scanned);
+			kml_ref(sc, kml_find(KML_VIRT, v), kml_tag(w), p,
+				scanned);
 		if (v >= plo && v <= phi)
 			kml_ref(sc, kml_find(KML_PERCPU, v), KASAN_TAG_KERNEL,
-				scanned);
+				p, scanned);
 	}
 }
 
@@ -530,9 +574,13 @@ static bool kml_checksum(struct kml_hold *h, struct kmemleak_object *obj,
 }
 
 /*
- * A white object whose contents changed since the last scan may be in the
- * middle of being linked somewhere: give it the benefit of the doubt and
- * scan it as if referenced.
+ * Whether a white object is what it seems, a leak, or in the middle of
+ * being linked somewhere: it is given the benefit of the doubt, and
+ * scanned as if referenced, unless the last scan found it unreferenced
+ * too (or it is new) and its contents did not change since.  So an
+ * object that loses its last reference for a moment, while a structure
+ * that holds it is updated, is reported only if that happens in two scans
+ * in a row.
  */
 static __always_inline int kml_recheck(struct kml_hold *h,
 				       struct kmemleak_object *obj, void *arg)
@@ -542,13 +590,118 @@ static __always_inline int kml_recheck(struct kml_hold *h,
 
 	if (sc->stopped)
 		return -1;
-	if (!kml_white(obj) || obj->space == KML_PHYS ||
-	    !kml_checksum(h, obj, &crc) || crc == obj->checksum)
+	if (!kml_white(obj)) {
+		if (obj->flags & KML_UNREF)
+			obj->flags &= ~KML_UNREF;
 		return 0;
+	}
+	if (obj->space == KML_PHYS || !kml_checksum(h, obj, &crc))
+		return 0;
+	if (crc == obj->checksum && obj->flags & KML_UNREF) {
+		if (!(obj->flags & KML_REPORTED) &&
+		    time_before_eq(obj->jiffies + sc->min_age, sc->start) &&
+		    obj->unref_scans + 1 >= sc->min_unref_scans)
+			sc->candidates++;
+		return 0;
+	}
 	obj->checksum = crc;
+	obj->flags |= KML_UNREF;
 	obj->count = READ_ONCE(obj->min_count);
 	kml_push(sc, obj);
 	return 0;
+}
+
+/*
+ * The confirmation of new leaks.  A scan reads memory while the kernel
+ * changes it, and an object moved from one place to another meanwhile can
+ * be missed in both: read where it goes before it arrives, and where it
+ * was after it left.  The common case is an RCU update: a tree or array
+ * node is replaced by a copy (maple tree, xarray, RCU hash tables), the
+ * scan reads the parent while it still points to the old node, and that
+ * node is freed after a grace period, before the scan gets to it; the copy
+ * was allocated during the scan and nothing scanned points to it yet.
+ *
+ * So before an object is reported for the first time, the scan waits for
+ * a grace period, for the updaters it raced with to finish, and then
+ * scans again what changed: the objects allocated since it started
+ * (newest first in each shard's list).  It reads them inside an RCU
+ * read-side section, so that an updater that replaces them again cannot
+ * free them under it; the large ones, which need pauses, are scanned
+ * after it.  Candidates found referenced are scanned in turn, as usual.
+ */
+static void kml_queue_young(struct kml_scan *sc)
+{
+	struct kml_hold h;
+	int i;
+
+	for (i = 0; i < KML_NR_SHARDS && !sc->stopped; i++) {
+		struct kml_shard *sh = &kml_shards[i];
+		struct hlist_node *pos;
+
+		if (!READ_ONCE(sh->objects.first))
+			continue;
+		kml_hold_begin(&h, sh);
+		for (pos = sh->objects.first; pos; pos = pos->next) {
+			struct kmemleak_object *obj =
+				hlist_entry(pos, struct kmemleak_object, link);
+
+			h.bytes += KML_VISIT_COST;
+			if (h.bytes >= KML_HOLD_BYTES)
+				kml_hold_pause(&h, obj);
+			/* ->jiffies of a freed object is its dead chain link */
+			if (obj->flags & KML_FREED)
+				continue;
+			if (time_before(obj->jiffies, sc->start))
+				break;
+			if (kml_queued(obj) || obj->gray_next == KML_GRAY_SKIP)
+				continue;
+			obj->gray_next = sc->gray;
+			sc->gray = obj;
+		}
+		kml_hold_end(&h);
+		kml_pause(sc);
+	}
+}
+
+/* Whether scanning @obj may need a pause: no, for one lock hold's worth. */
+static bool kml_scan_is_short(const struct kmemleak_object *obj)
+{
+	return obj->space != KML_PERCPU && obj->size <= KML_HOLD_BYTES;
+}
+
+static void kml_confirm(struct kml_scan *sc)
+{
+	struct kmemleak_object *obj, *later = KML_GRAY_END;
+	unsigned int n = 0;
+
+	synchronize_rcu();
+	kml_queue_young(sc);
+	rcu_read_lock();
+	while (sc->gray != KML_GRAY_END && !sc->stopped) {
+		obj = sc->gray;
+		sc->gray = obj->gray_next;
+		if (!kml_scan_is_short(obj)) {
+			obj->gray_next = later;
+			later = obj;
+			continue;
+		}
+		obj->gray_next = KML_GRAY_DONE;
+		kml_scan_object(sc, obj);
+		if (++n % KML_BATCH)
+			continue;
+		rcu_read_unlock();
+		kml_pause(sc);
+		rcu_read_lock();
+	}
+	rcu_read_unlock();
+	/* the large ones, and what the small ones referenced meanwhile */
+	while (later != KML_GRAY_END) {
+		obj = later;
+		later = obj->gray_next;
+		obj->gray_next = sc->gray;
+		sc->gray = obj;
+	}
+	kml_drain(sc);
 }
 
 static __always_inline int kml_mark_leak(struct kml_hold *h,
@@ -556,7 +709,15 @@ static __always_inline int kml_mark_leak(struct kml_hold *h,
 {
 	struct kml_scan *sc = arg;
 
-	if (obj->flags & KML_REPORTED || !kml_unreferenced(obj))
+	if (!kml_white(obj)) {
+		if (obj->unref_scans)
+			obj->unref_scans = 0;
+		return 0;
+	}
+	if (obj->unref_scans < U8_MAX)
+		obj->unref_scans++;
+	if (obj->flags & KML_REPORTED || !kml_unreferenced(obj) ||
+	    obj->unref_scans < sc->min_unref_scans)
 		return 0;
 	obj->flags |= KML_REPORTED | KML_NEW;
 	sc->new_leaks++;
@@ -586,11 +747,15 @@ int kml_scan(struct kml_scan *sc)
 	if (!sc->stopped)
 		__kml_visit(kml_recheck, sc);
 	kml_drain(sc);
+	if (sc->candidates && !sc->stopped)
+		kml_confirm(sc);
 	if (sc->stopped || kml_should_stop()) {
 		sc->stopped = true;
 		return -EINTR;
 	}
 	__kml_visit(kml_mark_leak, sc);
+	sc->confirmed_refs = sc->candidates > sc->new_leaks ?
+			     sc->candidates - sc->new_leaks : 0;
 	return 0;
 }
 
@@ -839,7 +1004,11 @@ static void kml_leak_tally(struct kml_leaks *l)
 void kml_classify(struct kml_leaks *l)
 {
 	struct kml_classify cl = { .v = l->v, .top = -1 };
-	struct kml_scan sc = { .stacks = kml_last_stacks, .classify = &cl };
+	struct kml_scan sc = {
+		.stacks = kml_last_stacks,
+		.observed = true,
+		.classify = &cl,
+	};
 	int i;
 
 	l->nr = 0;

@@ -319,17 +319,38 @@ noinline __no_sanitize_address void kml_scrub_stack(void)
 /* Figures of the completed scans, under kml_scan_mutex. */
 static struct kml_scan_stats kml_stats;
 
-int kml_do_scan(void)
+/*
+ * One scan; with @w, the references to the object at @addr are recorded
+ * there (-ENOENT if nothing is tracked at @addr).
+ */
+static int __kml_do_scan(struct kml_watch *w, unsigned long addr)
 {
 	struct kml_scan sc = {
 		.start = jiffies,
 		.min_age = msecs_to_jiffies(KML_MIN_AGE_MS),
+		.min_unref_scans = clamp(READ_ONCE(kml_min_unref_scans), 1U,
+					 (unsigned int)U8_MAX),
+		.observed = w,
+		.watch = w,
 	};
 	u64 t0 = ktime_get_ns();
 	int ret;
 
 	lockdep_assert_held(&kml_scan_mutex);
 	kml_walk_begin();
+	if (w) {
+		struct kmemleak_object *obj;
+		unsigned long flags;
+
+		/* looked up in the walk: its metadata outlives a free now */
+		if (!kml_lookup(KML_VIRT, addr, true, &obj, &flags) &&
+		    !kml_lookup(KML_PERCPU, addr, true, &obj, &flags)) {
+			kml_walk_end();
+			return -ENOENT;
+		}
+		w->obj = obj;
+		kml_unlock(obj, flags);
+	}
 	ret = kml_scan(&sc);
 	kml_walk_end();
 	if (!ret) {
@@ -347,6 +368,187 @@ int kml_do_scan(void)
 		if (READ_ONCE(kml_verbose))
 			kml_report_new_leaks();
 	}
+	return ret;
+}
+
+int kml_do_scan(void)
+{
+	return __kml_do_scan(NULL, 0);
+}
+
+/* The task whose stack holds @addr, with a reference held; or NULL. */
+static struct task_struct *kml_stack_owner(unsigned long addr)
+{
+	struct task_struct *g, *t, *found = NULL;
+
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		unsigned long lo = (unsigned long)task_stack_page(t);
+
+		if (addr - lo < THREAD_SIZE) {
+			found = t;
+			get_task_struct(found);
+			goto out;
+		}
+	}
+out:
+	rcu_read_unlock();
+	return found;
+}
+
+/* Say what kind of root the word at @where is in. */
+static void kml_describe_root(unsigned long where)
+{
+	struct task_struct *t = kml_stack_owner(where);
+	int __maybe_unused cpu;
+
+	if (t) {
+		unsigned long sp = kml_saved_sp(t);
+		unsigned long top = (unsigned long)task_stack_page(t) +
+				    THREAD_SIZE;
+
+		pr_info("    0x%08lx: stack of pid %d (%s), 0x%lx below its top, %s its saved stack pointer%s\n",
+			where, task_pid_nr(t), t->comm, top - where,
+			where >= sp ? "above" : "below",
+			task_curr(t) ? " (running)" : "");
+		put_task_struct(t);
+		return;
+	}
+#ifdef CONFIG_SMP
+	for_each_possible_cpu(cpu) {
+		unsigned long off = per_cpu_offset(cpu);
+		unsigned long lo = (unsigned long)__per_cpu_start + off;
+
+		if (where - lo < __per_cpu_end - __per_cpu_start) {
+			pr_info("    0x%08lx: per-CPU data of CPU %d, %pS (+0x%lx)\n",
+				where, cpu, (void *)(where - off), where - lo);
+			return;
+		}
+	}
+#endif
+	if ((where >= (unsigned long)_sdata && where < (unsigned long)_edata) ||
+	    (where >= (unsigned long)__bss_start &&
+	     where < (unsigned long)__bss_stop) ||
+	    (where >= (unsigned long)__start_ro_after_init &&
+	     where < (unsigned long)__end_ro_after_init)) {
+		pr_info("    0x%08lx: kernel data, %pS\n", where, (void *)where);
+		return;
+	}
+#ifdef CONFIG_SPARSEMEM_VMEMMAP
+	if (where >= (unsigned long)vmemmap) {
+		unsigned long pfn = (struct page *)where - vmemmap;
+
+		if (pfn_valid(pfn)) {
+			pr_info("    0x%08lx: struct page of pfn 0x%lx, +0x%lx\n",
+				where, pfn,
+				where - (unsigned long)pfn_to_page(pfn));
+			return;
+		}
+	}
+#endif
+	pr_info("    0x%08lx: %pS\n", where, (void *)where);
+}
+
+static void kml_describe_ref(const struct kml_watch_ref *r)
+{
+	const char *via = r->excess ? " (to its vm_struct)" : "";
+	struct kmemleak_object *obj;
+	unsigned long flags, start;
+	struct kml_snapshot s;
+
+	if (!r->holder) {
+		kml_describe_root(r->where);
+		return;
+	}
+	if (!kml_lookup(r->space, r->holder, false, &obj, &flags)) {
+		pr_info("    0x%08lx%s: in object 0x%08lx, freed since\n",
+			r->where, via, r->holder);
+		return;
+	}
+	kml_snapshot(obj, &s, false);
+	kml_unlock(obj, flags);
+	/* a memblock block is searched through the linear map */
+	start = s.space == KML_PHYS ? (unsigned long)__va(s.pointer) :
+				      s.pointer;
+	pr_info("    0x%08lx%s: at +0x%lx in %sobject 0x%08lx (size %zu), comm \"%s\", pid %d, jiffies %lu, min_count %d, allocated at:\n",
+		r->where, via, r->where - start,
+		s.space == KML_PHYS ? "physical " : "", s.pointer, s.size,
+		s.comm, s.pid, s.jiffies, s.min_count);
+	if (s.trace)
+		stack_depot_print(s.trace);
+}
+
+/* Levels of holders kml_refs() follows towards a root. */
+#define KML_REFS_DEPTH		8
+
+/*
+ * The holder to follow next from @w: the first one found that is not in
+ * @chain yet; 0 if a root referenced the object (memblock blocks, always
+ * scanned, count as roots), or no holder is left.
+ */
+static unsigned long kml_next_holder(const struct kml_watch *w,
+				     const unsigned long *chain,
+				     unsigned int nr)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < w->nr; i++)
+		if (!w->refs[i].holder || w->refs[i].space == KML_PHYS)
+			return 0;
+	for (i = 0; i < w->nr; i++) {
+		for (j = 0; j < nr && chain[j] != w->refs[i].holder; j++)
+			;
+		if (j == nr)
+			return w->refs[i].holder;
+	}
+	return 0;
+}
+
+/**
+ * kml_refs - log what keeps an object from being reported
+ * @addr: address in the object, or its __percpu address
+ *
+ * For "refs=<addr>": a scan records where references to the object are
+ * found and logs them.  If only other objects refer to it, it goes on with
+ * the first of those, one scan per level, until a root (static data, a
+ * stack, a per-CPU area, a struct page) turns up: the chain that makes the
+ * object reachable.  The scans are ordinary ones otherwise.
+ *
+ * Return: 0, -ENOENT if nothing is tracked at @addr, -ENOMEM, or -EINTR if
+ * a scan was stopped.
+ */
+int kml_refs(unsigned long addr)
+{
+	struct kml_watch *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	unsigned long chain[KML_REFS_DEPTH];
+	unsigned int depth, i;
+	int ret = 0;
+
+	if (!w)
+		return -ENOMEM;
+	for (depth = 0; depth < KML_REFS_DEPTH && addr; depth++) {
+		memset(w, 0, sizeof(*w));
+		chain[depth] = addr;
+		ret = __kml_do_scan(w, addr);
+		if (ret == -ENOENT && depth) {
+			pr_info("0x%08lx: freed since\n", addr);
+			ret = 0;
+			break;
+		}
+		if (ret == -ENOENT)
+			pr_info("Unknown object at 0x%08lx\n", addr);
+		if (ret)
+			break;
+		pr_info("references to the object at 0x%08lx: %u\n", addr,
+			w->found);
+		for (i = 0; i < w->nr; i++)
+			kml_describe_ref(&w->refs[i]);
+		if (w->found > w->nr)
+			pr_info("    (%u more)\n", w->found - w->nr);
+		addr = kml_next_holder(w, chain, depth + 1);
+	}
+	kfree_sensitive(w);
+	memzero_explicit(chain, sizeof(chain));
 	return ret;
 }
 

@@ -127,6 +127,8 @@ bool kml_should_stop(void)
 void kml_yield(void)
 {
 	check_unlocked(__func__);	/* cond_resched() under a raw lock */
+	if (shim_rcu_depth)
+		t_fail("kml_yield() in an RCU read-side section");
 	__atomic_add_fetch(&yields, 1, __ATOMIC_RELAXED);
 	if (yield_sched)
 		sched_yield();
@@ -314,15 +316,23 @@ int list_objects(int which, unsigned long *ptrs, int max)
 	return n;
 }
 
+unsigned int min_unref_scans;
+unsigned int last_candidates;
+
 int scan(void)
 {
-	struct kml_scan sc = { .start = jiffies, .min_age = MIN_AGE };
+	struct kml_scan sc = {
+		.start = jiffies,
+		.min_age = MIN_AGE,
+		.min_unref_scans = min_unref_scans,
+	};
 	int ret;
 
 	kml_walk_begin();
 	ret = kml_scan(&sc);
 	kml_walk_end();
 	last_new_leaks = sc.new_leaks;
+	last_candidates = sc.candidates;
 	if (ret)
 		CHECK_EQ(sc.new_leaks, 0);
 	nr_reported = list_objects(KML_LIST_NEW, reported, MAX_REPORTED);
@@ -542,6 +552,8 @@ void t_teardown(void)
 		       shim_lock_depth);
 	yield_fn = NULL;
 	roots_fn = NULL;
+	shim_grace_period_hook = NULL;
+	min_unref_scans = 0;
 	stop_fn = NULL;
 	kml_reset_index();
 	if (meta_live)

@@ -81,6 +81,10 @@ extern struct kml_snapshot overlap_new, overlap_old;
 extern unsigned long reported[MAX_REPORTED];
 extern int nr_reported;
 extern unsigned int last_new_leaks;
+/* Its candidates before the confirmation (struct kml_scan). */
+extern unsigned int last_candidates;
+/* What scan() passes as kmemleak.min_unref_scans; 0 after each test. */
+extern unsigned int min_unref_scans;
 /* Other threads free objects during scans: a report may be gone. */
 extern bool racy_reports;
 

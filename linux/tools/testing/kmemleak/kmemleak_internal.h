@@ -272,6 +272,37 @@ extern unsigned long min_low_pfn, max_low_pfn;
 extern volatile unsigned long jiffies;
 #define time_after_eq(a, b)		((long)((a) - (b)) >= 0)
 #define time_before_eq(a, b)		time_after_eq(b, a)
+#define time_before(a, b)		((long)((a) - (b)) < 0)
+
+/*
+ * include/linux/rcupdate.h.  Read-side sections are counted per thread:
+ * the core must not yield in one (harness.c checks) nor wait for a grace
+ * period in one.  A grace period calls shim_grace_period_hook, which lets
+ * a test finish an "update" the scan raced with.
+ */
+extern __thread int shim_rcu_depth;
+extern void (*shim_grace_period_hook)(void);
+extern long shim_grace_periods;
+
+static inline void rcu_read_lock(void)
+{
+	shim_rcu_depth++;
+}
+
+static inline void rcu_read_unlock(void)
+{
+	if (!shim_rcu_depth)
+		SHIM_BUG("rcu_read_unlock() without rcu_read_lock()");
+	shim_rcu_depth--;
+}
+
+#undef synchronize_rcu		/* tools/include's is a no-op macro */
+void synchronize_rcu(void);
+
+/* include/linux/limits.h */
+#ifndef U8_MAX
+#define U8_MAX				((u8)~0U)
+#endif
 
 /* include/linux/sched.h, stackdepot.h */
 #define TASK_COMM_LEN			16

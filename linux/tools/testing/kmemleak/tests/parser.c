@@ -86,6 +86,15 @@ static const struct parse_case parse_cases[] = {
 	BAD("dump 0x10"),
 	BAD("dump=1\0 2"),
 
+	/* refs=<address>: as dump= */
+	OK("refs=0xffff888012345678\n", KML_CMD_REFS, 0xffff888012345678UL),
+	OK("refs=4096", KML_CMD_REFS, 4096),
+	BAD("refs=0x10000000000000000"),
+	BAD("refs=-1"),
+	BAD("refs="),
+	BAD("refs"),
+	BAD("refs 0x10"),
+
 	/* everything else */
 	BAD(""),
 	BAD("\n"),

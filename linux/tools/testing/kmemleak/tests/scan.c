@@ -206,6 +206,9 @@ static void test_diamond(void)
 	LISTED();
 	CHECK(snap(d, &o) && o.count == 2);
 	c[0] = 0;
+	/* referenced until the last scan: the benefit of the doubt, once */
+	scan();
+	LISTED();
 	scan();
 	LISTED(d,);
 	CHECK(snap(d, &o) && o.count == 1);
@@ -605,6 +608,8 @@ static void test_scan_dead_stack(void)
 	LISTED();
 	roots_fn = roots_no_task;
 	scan();
+	LISTED();		/* referenced last time: not yet */
+	scan();
 	LISTED(t,);
 	roots_fn = NULL;		/* stack=off */
 	scan();
@@ -727,6 +732,227 @@ static void test_scan_stop(void)
 	REPORTS(x,);
 }
 
+/*
+ * A watched scan ("refs=") records where each reference to the watched
+ * object was found, roots and objects alike, and the references to a
+ * vm_struct that pass on to its area; it counts as usual meanwhile.
+ */
+static void test_watch_refs(void)
+{
+	unsigned long *x = blk("x", 64, 1), *h = blk("holder", 64, KML_GRAY);
+	unsigned long *area = blk("area", 128, 2);
+	unsigned long *vm = blk_ex("vm", 64, 1, A(area));
+	unsigned long *g = blk("gray", 64, KML_GRAY);
+	struct kml_scan sc = { .min_age = MIN_AGE };
+	struct kml_watch w = {};
+	struct kmemleak_object o;
+	int i;
+
+	rootbuf[3] = A(x) + 8;
+	h[5] = A(x);
+	x[0] = A(x);			/* its own: not counted, not recorded */
+	rootbuf[4] = A(vm);
+	g[1] = A(vm);
+	vm[0] = A(area);
+	age();
+	sc.start = jiffies;
+	kml_walk_begin();
+	w.obj = meta_of(x);
+	sc.observed = true;
+	sc.watch = &w;
+	CHECK_EQ(kml_scan(&sc), 0);
+	kml_walk_end();
+	CHECK_EQ(w.found, 2);
+	CHECK_EQ(w.nr, 2);
+	for (i = 0; i < 2; i++) {
+		const struct kml_watch_ref *r = &w.refs[i];
+
+		if (r->holder) {
+			CHECK_EQ(r->holder, A(h));
+			CHECK_EQ(r->where, A(&h[5]));
+		} else {
+			CHECK_EQ(r->where, A(&rootbuf[3]));
+		}
+		CHECK(!r->excess);
+	}
+	CHECK(w.refs[0].holder != w.refs[1].holder);
+	CHECK(snap(x, &o) && o.count == 1);
+
+	/* the area: its own vm_struct pointer, and two to the vm_struct */
+	memset(&w, 0, sizeof(w));
+	sc = (struct kml_scan){ .start = jiffies, .min_age = MIN_AGE,
+				.observed = true, .watch = &w };
+	kml_walk_begin();
+	w.obj = meta_of(area);
+	CHECK_EQ(kml_scan(&sc), 0);
+	kml_walk_end();
+	CHECK_EQ(w.found, 3);
+	for (i = 0; i < (int)w.nr; i++)
+		CHECK_EQ(w.refs[i].excess, w.refs[i].holder != A(vm));
+	CHECK(snap(area, &o) && o.count == 2);
+
+	/* more references than records: all counted */
+	memset(&w, 0, sizeof(w));
+	for (i = 0; i < 40; i++)
+		rootbuf[10 + i] = A(x);
+	sc = (struct kml_scan){ .start = jiffies, .min_age = MIN_AGE,
+				.observed = true, .watch = &w };
+	kml_walk_begin();
+	w.obj = meta_of(x);
+	CHECK_EQ(kml_scan(&sc), 0);
+	kml_walk_end();
+	CHECK_EQ(w.found, 42);
+	CHECK_EQ(w.nr, KML_WATCH_MAX);
+}
+
+/*
+ * An RCU update during each scan: the node that holds a block is replaced
+ * by a copy after the scan read the root, and freed before the scan got
+ * to it.  The confirmation finds the copy among the objects allocated
+ * during the scan; a real leak beside it is reported as early as ever.
+ */
+static unsigned long *mover_holder;
+static unsigned long mover_block;
+static size_t mover_size;
+static bool mover_armed;
+static int mover_moves;
+
+static void mover_replace(void)
+{
+	unsigned long *n = blk("holder-copy", mover_size, 1);
+
+	n[0] = mover_block;
+	rootbuf[0] = A(n);
+	blk_free(mover_holder);
+	mover_holder = n;
+	mover_moves++;
+}
+
+static void mover_roots(struct kml_scan *sc)
+{
+	mover_armed = true;
+}
+
+/* the first pause after the static roots: the root was read */
+static void mover_yield(void)
+{
+	if (mover_armed) {
+		mover_armed = false;
+		mover_replace();
+	}
+}
+
+static void confirm_case(size_t holder_size, bool again_in_grace_period,
+			 int young_blocks)
+{
+	unsigned long *x = blk("moved", 64, 1), *l = blk("leak", 64, 1);
+	long gps = shim_grace_periods;
+	int i, j;
+
+	x[0] = 0x55;
+	l[0] = 0x77;
+	mover_size = holder_size;
+	mover_block = A(x);
+	mover_holder = blk("holder", holder_size, 1);
+	mover_holder[0] = A(x);
+	rootbuf[0] = A(mover_holder);
+	age();
+	scan();			/* x gray, l given the benefit of the doubt */
+	REPORTS();
+	roots_fn = mover_roots;
+	yield_fn = mover_yield;
+	if (again_in_grace_period)
+		shim_grace_period_hook = mover_replace;
+	for (i = 0; i < 4; i++) {
+		for (j = 0; j < young_blocks; j++)
+			blk("young", 32, 1);
+		scan();
+		if (i == 0)
+			REPORTS(l,);
+		else
+			REPORTS();
+	}
+	LISTED(l,);
+	CHECK(mover_moves >= 4);
+	/* the scans after the first found x white: candidates, confirmed */
+	CHECK(shim_grace_periods - gps >= 3);
+	CHECK_EQ(last_candidates, 1);
+}
+
+static void test_confirm_rcu_copy(void)
+{
+	confirm_case(64, false, 0);
+}
+
+/* The copy is replaced again while the scan waits for a grace period. */
+static void test_confirm_replaced_again(void)
+{
+	confirm_case(64, true, 0);
+}
+
+/* A large copy, scanned after the read-side section, with pauses. */
+static void test_confirm_large_copy(void)
+{
+	confirm_case(3 * KML_HOLD_BYTES, true, 0);
+}
+
+/* Many objects allocated during the scan: pauses in the confirmation. */
+static void test_confirm_many_young(void)
+{
+	confirm_case(64, false, 3 * KML_BATCH);
+}
+
+/*
+ * No new leak, no confirmation: a scan that finds nothing new does not
+ * wait for a grace period.  A leak reported once is no candidate again.
+ */
+static void test_confirm_only_new(void)
+{
+	unsigned long *l = blk("leak", 64, 1);
+	long gps;
+
+	age();
+	scan();
+	REPORTS(l,);
+	gps = shim_grace_periods;
+	scan();
+	scan();
+	REPORTS();
+	LISTED(l,);
+	CHECK_EQ(shim_grace_periods, gps);
+}
+
+/*
+ * kmemleak.min_unref_scans=N: reported by the N-th scan in a row that
+ * finds the block unreferenced and unchanged; a reference in between
+ * starts the count again.
+ */
+static void test_min_unref_scans(void)
+{
+	unsigned long *l = blk("leak", 64, 1), *k = blk("kept-at-times", 64, 1);
+
+	min_unref_scans = 3;
+	l[0] = 1;
+	k[0] = 2;
+	age();
+	scan();			/* the benefit of the doubt: new contents */
+	REPORTS();
+	scan();			/* 1 */
+	scan();			/* 2 */
+	REPORTS();
+	rootbuf[0] = A(k);
+	scan();			/* 3 for l; k referenced */
+	REPORTS(l,);
+	rootbuf[0] = 0;
+	scan();			/* k: the benefit of the doubt */
+	scan();			/* 1 */
+	scan();			/* 2 */
+	REPORTS();
+	scan();
+	REPORTS(k,);
+	LISTED(l, k,);
+}
+
 static const struct t_case scan_tests[] = {
 	{ "interior_refs", test_interior_refs },
 	{ "self_refs", test_self_refs },
@@ -756,4 +982,11 @@ static const struct t_case scan_tests[] = {
 	{ "remove_part_in_scan", test_remove_part_in_scan },
 	{ "clear", test_clear },
 	{ "scan_stop", test_scan_stop },
+	{ "watch_refs", test_watch_refs },
+	{ "confirm_rcu_copy", test_confirm_rcu_copy },
+	{ "confirm_replaced_again", test_confirm_replaced_again },
+	{ "confirm_large_copy", test_confirm_large_copy },
+	{ "confirm_many_young", test_confirm_many_young },
+	{ "confirm_only_new", test_confirm_only_new },
+	{ "min_unref_scans", test_min_unref_scans },
 };

@@ -253,8 +253,10 @@ kml_check_labels()
 			else
 				ktap_print_msg "$name $addr: expected size $size, got '${got:-not listed}'"
 				ktap_test_fail "$name: leak reported (size $size)"
-				# what kmemleak knows of it, in the kernel log
+				# what kmemleak knows of it and what holds it, in
+				# the kernel log (stock has no refs=)
 				kml_write "dump=$addr" > /dev/null
+				kml_write "refs=$addr" > /dev/null 2>&1
 				bad=1
 			fi
 			;;
@@ -339,6 +341,7 @@ kml_expect_listed()
 		ktap_print_msg "$1: expected size $2, got '${got:-not listed}'"
 		ktap_test_fail "$3"
 		kml_write "dump=$1" > /dev/null
+		kml_write "refs=$1" > /dev/null 2>&1
 	fi
 }
 
