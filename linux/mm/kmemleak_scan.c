@@ -484,8 +484,9 @@ static void kml_drain(struct kml_scan *sc)
  * @sc: scan state
  * @addr: start of the object
  *
- * For task stacks, which the roots phase searches itself: the object
- * still counts references, but its contents are not searched.  It is
+ * For task stacks, which the roots phase searches itself, and interrupt
+ * stacks, which hold nothing live between interrupts: the object still
+ * counts references, but its contents are not searched.  It is
  * remembered as a stack: in a later scan whose roots have the live task
  * stacks (@sc->stacks) but not this one, the stack has no live task (it
  * waits in a cache for the next one), and what is left in it is dead.

@@ -19,6 +19,9 @@
 #include <linux/sched/task_stack.h>
 
 #include <asm/sections.h>
+#ifdef CONFIG_ARM64
+#include <asm/stacktrace.h>
+#endif
 
 #include "kmemleak.h"
 
@@ -62,21 +65,77 @@ static void kml_scan_chunks(struct kml_scan *sc, unsigned long a,
 }
 
 #ifdef CONFIG_SMP
+#ifdef CONFIG_X86_64
+/* arch/x86/kernel/irq_64.c: the memory of the per-CPU hardirq stacks */
+DECLARE_PER_CPU_PAGE_ALIGNED(struct irq_stack, irq_stack_backing_store);
+#endif
+
 /*
- * One CPU's copy of the static per-CPU data.  x86 keeps there the top of
- * the running task's stack, one past its end: the address of the block
- * that follows the stack in memory, if any, which it does not reference.
+ * The interrupt stack of @cpu: hard and soft interrupts run there, and
+ * each leaves its frames behind, full of the addresses of the blocks it
+ * handled (RCU callbacks freeing objects, timers, network receive).
+ * Between interrupts nothing there is live, and what an interrupt on
+ * another CPU holds while a scan runs is held for a moment: a block it
+ * took off a structure is young, or gets the benefit of the doubt of the
+ * next scan.  So it is not searched.
+ */
+static bool kml_irq_stack(int cpu, unsigned long *lo)
+{
+#if defined(CONFIG_X86_64)
+	*lo = (unsigned long)per_cpu_ptr(&irq_stack_backing_store, cpu);
+	return true;
+#elif defined(CONFIG_ARM64)
+	*lo = (unsigned long)per_cpu(irq_stack_ptr, cpu);
+	return *lo;
+#else
+	return false;
+#endif
+}
+
+struct kml_hole {
+	unsigned long start;
+	unsigned long end;
+};
+
+/*
+ * One CPU's copy of the static per-CPU data, but for its interrupt stack
+ * (see above) and, on x86, the top of the running task's stack: one past
+ * its end, the address of the block that follows the stack in memory, if
+ * any, which it does not reference.  An interrupt stack that is not in
+ * the per-CPU area is a vmalloc()ed block (arm64 with VMAP_STACK): that
+ * block is not searched in this scan.
  */
 static void kml_scan_percpu(struct kml_scan *sc, int cpu)
 {
 	unsigned long lo = (unsigned long)__per_cpu_start + per_cpu_offset(cpu);
 	unsigned long hi = (unsigned long)__per_cpu_end + per_cpu_offset(cpu);
-#ifdef CONFIG_X86
-	unsigned long top = (unsigned long)&per_cpu(pcpu_hot.top_of_stack, cpu);
+	struct kml_hole holes[2], t;
+	unsigned int nr = 0, i;
+	unsigned long irq;
 
-	kml_scan_chunks(sc, lo, top);
-	lo = top + sizeof(top);
+#ifdef CONFIG_X86
+	holes[nr].start = (unsigned long)&per_cpu(pcpu_hot.top_of_stack, cpu);
+	holes[nr].end = holes[nr].start + sizeof(unsigned long);
+	nr++;
 #endif
+	if (kml_irq_stack(cpu, &irq)) {
+		if (irq >= lo && irq < hi) {
+			holes[nr].start = irq;
+			holes[nr].end = min(irq + IRQ_STACK_SIZE, hi);
+			nr++;
+		} else {
+			kml_scan_skip(sc, irq);
+		}
+	}
+	if (nr == 2 && holes[1].start < holes[0].start) {
+		t = holes[0];
+		holes[0] = holes[1];
+		holes[1] = t;
+	}
+	for (i = 0; i < nr; i++) {
+		kml_scan_chunks(sc, lo, max(lo, holes[i].start));
+		lo = max(lo, holes[i].end);
+	}
 	kml_scan_chunks(sc, lo, hi);
 }
 #endif
