@@ -15,7 +15,7 @@ cd "$FLAVOR_SRC"
 
 ours=(mm/kmemleak*.[ch] include/linux/kmemleak.h samples/kmemleak/*.c)
 selftests=(tools/testing/selftests/kmemleak/*.c
-	   tools/testing/selftests/kmemleak/test_modules/*.c)
+	   tools/testing/selftests/kmemleak/test_modules/*.[ch])
 objs=()
 for f in mm/kmemleak*.c samples/kmemleak/*.c; do
 	objs+=("${f%.c}.o")

@@ -52,9 +52,10 @@
  *
  * The allocation and free hooks run in any context but NMI, including
  * hard interrupts; they take one shard lock for an rbtree insert or erase.
- * Scans run in process context (the "kmemleak" kthread or a debugfs
- * writer) and yield between bounded chunks of work, reporting quiescent
- * states for RCU and Tasks RCU as they go.
+ * Scans run in process context (the "kmemleak" kthread, a debugfs writer,
+ * or the task removing a module, whose leaks a scan of their own checks
+ * from the module notifier) and yield between bounded chunks of work,
+ * reporting quiescent states for RCU and Tasks RCU as they go.
  *
  * Object lifetime
  *
@@ -616,6 +617,7 @@ static int __init kmemleak_late_init(void)
 	}
 
 	kml_objects_late_init();
+	kml_modules_init();
 	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK_AUTO_SCAN)) {
 		mutex_lock(&kml_scan_mutex);
 		kml_start_thread(true);

@@ -65,6 +65,7 @@ void kml_stop_thread(void);
 void kml_set_scan_period(unsigned long secs);
 void kml_set_stack_scan(bool on);
 void kml_scrub_stack(void);
+void kml_modules_init(void);
 
 struct kml_scan_stats {
 	unsigned long scans;		/* completed */

@@ -18,6 +18,21 @@ static const struct {
 	{ "scan=off",	KML_CMD_SCAN_OFF },
 };
 
+/* A function name as kallsyms spells it: "foo", "foo.isra.0", "foo.cold". */
+static int kml_parse_sym(const char *s, struct kml_cmd *cmd)
+{
+	size_t i, len = strlen(s);
+
+	if (!len || len >= sizeof(cmd->sym))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!isalnum(s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '$')
+			return -EINVAL;
+	memcpy(cmd->sym, s, len + 1);
+	cmd->arg = 0;
+	return 0;
+}
+
 /**
  * kml_parse_cmd - parse one command written to the debugfs file
  * @buf: command bytes, not NUL terminated
@@ -67,6 +82,14 @@ int kml_parse_cmd(const char *buf, size_t len, struct kml_cmd *cmd)
 			return -EINVAL;
 		cmd->op = KML_CMD_REFS;
 		return 0;
+	}
+	if (str_has_prefix(s, "suppress=")) {
+		cmd->op = KML_CMD_SUPPRESS;
+		return kml_parse_sym(s + 9, cmd);
+	}
+	if (str_has_prefix(s, "unsuppress=")) {
+		cmd->op = KML_CMD_UNSUPPRESS;
+		return kml_parse_sym(s + 11, cmd);
 	}
 	return -EINVAL;
 }

@@ -134,15 +134,21 @@ enum kml_cmd_op {
 	KML_CMD_SCAN_SECS,
 	KML_CMD_DUMP,
 	KML_CMD_REFS,
+	KML_CMD_SUPPRESS,
+	KML_CMD_UNSUPPRESS,
 };
+
+/* Longest function name "suppress=" takes, with its NUL. */
+#define KML_SYM_MAX	64
 
 struct kml_cmd {
 	enum kml_cmd_op op;
 	unsigned long arg;	/* seconds for SCAN_SECS, address for DUMP, REFS */
+	char sym[KML_SYM_MAX];	/* function for SUPPRESS, UNSUPPRESS */
 };
 
 /* Longest command accepted, without the trailing newline. */
-#define KML_CMD_MAX	63
+#define KML_CMD_MAX	127
 
 int kml_parse_cmd(const char *buf, size_t len, struct kml_cmd *cmd);
 
@@ -277,13 +283,44 @@ struct kml_scan {
 	bool observed;			/* @classify or @watch is set */
 	struct kml_classify *classify;	/* set by kml_classify(): leak edges */
 	struct kml_watch *watch;	/* set for "refs=" */
+	/* a check of code that goes away, see kml_scan() */
+	const struct kml_code *code;
+	unsigned int nr_code;
+	unsigned int code_leaks;	/* unreferenced, allocated through it */
+	unsigned long code_bytes;
 };
+
+/* A range of kernel text, [@start, @end). */
+struct kml_code {
+	unsigned long start;
+	unsigned long end;
+};
+
+/*
+ * Suppressions: the leaks allocated through a function (@text) are taken
+ * for referenced, with all they reach, so that no view lists them.
+ * @hidden and @hidden_bytes: what the last scan hid.
+ */
+#define KML_MAX_SUPPRESS	64
+
+struct kml_suppression {
+	struct kml_code text;
+	unsigned long hidden;
+	unsigned long hidden_bytes;
+	char sym[KML_SYM_MAX];
+};
+
+extern struct kml_suppression kml_suppressions[KML_MAX_SUPPRESS];
+extern unsigned int kml_nr_suppressions;
+int kml_suppress(const char *sym, unsigned long start, unsigned long end);
+int kml_unsuppress(const char *sym);
 
 void kml_scan_block(struct kml_scan *sc, unsigned long start,
 		    unsigned long end, struct kmemleak_object *scanned);
 void kml_scan_skip(struct kml_scan *sc, unsigned long addr);
 bool kml_pause(struct kml_scan *sc);
 int kml_scan(struct kml_scan *sc);
+unsigned long kml_count_code(const struct kml_code *code, unsigned int nr);
 void kml_clear(void);
 
 /**

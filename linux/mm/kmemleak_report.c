@@ -7,6 +7,8 @@
 #define pr_fmt(fmt) "kmemleak: " fmt
 
 #include <linux/debugfs.h>
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
@@ -211,6 +213,17 @@ static int kml_dump(unsigned long addr)
 	return 0;
 }
 
+/* "suppress=": the function's text, from kallsyms; -EINVAL if unknown. */
+static int kml_suppress_sym(const char *sym)
+{
+	unsigned long addr = kallsyms_lookup_name(sym), size, offset;
+
+	if (!addr || !kernel_text_address(addr) ||
+	    !kallsyms_lookup_size_offset(addr, &size, &offset))
+		return -EINVAL;
+	return kml_suppress(sym, addr - offset, addr - offset + size);
+}
+
 static ssize_t kml_write(struct file *file, const char __user *ubuf,
 			 size_t size, loff_t *ppos)
 {
@@ -276,6 +289,12 @@ static ssize_t kml_write(struct file *file, const char __user *ubuf,
 		break;
 	case KML_CMD_REFS:
 		ret = kml_refs(kml_untag(cmd.arg));
+		break;
+	case KML_CMD_SUPPRESS:
+		ret = kml_suppress_sym(cmd.sym);
+		break;
+	case KML_CMD_UNSUPPRESS:
+		ret = kml_unsuppress(cmd.sym);
 		break;
 	default:
 		ret = -EINVAL;

@@ -705,6 +705,135 @@ static void kml_confirm(struct kml_scan *sc)
 	kml_drain(sc);
 }
 
+/* Suppressions */
+
+struct kml_suppression kml_suppressions[KML_MAX_SUPPRESS];
+unsigned int kml_nr_suppressions;
+
+/**
+ * kml_suppress - hide the leaks allocated through a function
+ * @sym: the function's name, as the views show it
+ * @start: start of its text
+ * @end: end of its text
+ *
+ * From the next scan on, the leaks whose allocation backtrace has a
+ * frame in [@start, @end) are taken for referenced, and so is what they
+ * reach.  Call with the scan mutex held.
+ *
+ * Return: 0, also if @sym is suppressed already, or -ENOSPC when
+ * KML_MAX_SUPPRESS functions are.
+ */
+int kml_suppress(const char *sym, unsigned long start, unsigned long end)
+{
+	struct kml_suppression *s;
+	unsigned int i;
+
+	for (i = 0; i < kml_nr_suppressions; i++)
+		if (!strcmp(kml_suppressions[i].sym, sym))
+			return 0;
+	if (kml_nr_suppressions == KML_MAX_SUPPRESS)
+		return -ENOSPC;
+	s = &kml_suppressions[kml_nr_suppressions++];
+	memset(s, 0, sizeof(*s));
+	memcpy(s->sym, sym, min(strlen(sym), sizeof(s->sym) - 1));
+	s->text.start = start;
+	s->text.end = end;
+	return 0;
+}
+
+/**
+ * kml_unsuppress - list the leaks of a suppressed function again
+ * @sym: its name, as given to kml_suppress()
+ *
+ * From the next scan on.  Call with the scan mutex held.
+ *
+ * Return: 0, or -ENOENT if @sym is not suppressed.
+ */
+int kml_unsuppress(const char *sym)
+{
+	unsigned int i;
+
+	for (i = 0; i < kml_nr_suppressions; i++) {
+		if (strcmp(kml_suppressions[i].sym, sym))
+			continue;
+		memmove(&kml_suppressions[i], &kml_suppressions[i + 1],
+			(kml_nr_suppressions - i - 1) *
+			sizeof(kml_suppressions[0]));
+		kml_nr_suppressions--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+struct kml_hide {
+	struct kml_scan *sc;
+	const struct kml_suppression *s;	/* NULL: only count */
+	unsigned long objects;			/* unreferenced, before */
+	unsigned long bytes;
+};
+
+/*
+ * Whether a frame of @trace is in one of the @nr ranges of @code.  The
+ * frames are return addresses, so (start, end]: a call can end a
+ * function that does not return.
+ */
+static bool kml_trace_through(depot_stack_handle_t trace,
+			      const struct kml_code *code, unsigned int nr)
+{
+	unsigned long *entries;
+	unsigned int n, i, j;
+
+	n = trace ? stack_depot_fetch(trace, &entries) : 0;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nr; j++)
+			if (entries[i] > code[j].start &&
+			    entries[i] <= code[j].end)
+				return true;
+	return false;
+}
+
+static __always_inline int kml_hide_one(struct kml_hold *h,
+					struct kmemleak_object *obj, void *arg)
+{
+	struct kml_hide *hide = arg;
+
+	if (!kml_unreferenced(obj))
+		return 0;
+	hide->objects++;
+	hide->bytes += obj->size;
+	if (hide->s && kml_trace_through(obj->trace, &hide->s->text, 1)) {
+		obj->count = READ_ONCE(obj->min_count);
+		kml_push(hide->sc, obj);
+	}
+	return 0;
+}
+
+/*
+ * Each suppression in turn: its leaks are scanned as if referenced, and
+ * what they reach is then referenced too.  The unreferenced objects
+ * counted before and after tell what it hid.
+ */
+static void kml_apply_suppressions(struct kml_scan *sc)
+{
+	struct kml_hide hide = { .sc = sc };
+	unsigned long objects = 0, bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i <= kml_nr_suppressions && !sc->stopped; i++) {
+		hide.s = i < kml_nr_suppressions ? &kml_suppressions[i] : NULL;
+		hide.objects = 0;
+		hide.bytes = 0;
+		__kml_visit(kml_hide_one, &hide);
+		kml_drain(sc);
+		if (i) {
+			kml_suppressions[i - 1].hidden = objects - hide.objects;
+			kml_suppressions[i - 1].hidden_bytes = bytes - hide.bytes;
+		}
+		objects = hide.objects;
+		bytes = hide.bytes;
+	}
+}
+
 static __always_inline int kml_mark_leak(struct kml_hold *h,
 					 struct kmemleak_object *obj, void *arg)
 {
@@ -725,12 +854,73 @@ static __always_inline int kml_mark_leak(struct kml_hold *h,
 	return 0;
 }
 
+/* Leaks of code that goes away */
+
+struct kml_code_count {
+	const struct kml_code *code;
+	unsigned int nr;
+	unsigned long objects;
+};
+
+static __always_inline int kml_count_code_one(struct kml_hold *h,
+					      struct kmemleak_object *obj,
+					      void *arg)
+{
+	struct kml_code_count *c = arg;
+
+	if (kml_trace_through(obj->trace, c->code, c->nr))
+		c->objects++;
+	return 0;
+}
+
+/**
+ * kml_count_code - objects allocated through some code
+ * @code: ranges of text
+ * @nr: how many
+ *
+ * Call inside a walk.
+ *
+ * Return: how many live objects have a frame of their allocation
+ * backtrace in one of the ranges.
+ */
+unsigned long kml_count_code(const struct kml_code *code, unsigned int nr)
+{
+	struct kml_code_count c = { .code = code, .nr = nr };
+
+	__kml_visit(kml_count_code_one, &c);
+	return c.objects;
+}
+
+static __always_inline int kml_mark_code_leak(struct kml_hold *h,
+					      struct kmemleak_object *obj,
+					      void *arg)
+{
+	struct kml_scan *sc = arg;
+
+	if (!kml_white(obj) ||
+	    !kml_trace_through(obj->trace, sc->code, sc->nr_code))
+		return 0;
+	sc->code_leaks++;
+	sc->code_bytes += obj->size;
+	if (!(obj->flags & KML_REPORTED)) {
+		obj->flags |= KML_REPORTED | KML_NEW;
+		sc->new_leaks++;
+	}
+	return 0;
+}
+
 /**
  * kml_scan - one full scan; the caller has begun a walk
  * @sc: scan state with @start and @min_age set, the rest zeroed
  *
  * The objects it finds unreferenced for the first time are marked as
  * reported and as new (see kml_list()).
+ *
+ * With @sc->code set, it is the check of code that goes away (a module
+ * being unloaded), whose objects will never be freed by it: every object
+ * allocated through that code and unreferenced is reported at once (and
+ * counted in @sc->code_leaks and @sc->code_bytes), whatever its age and
+ * whether or not it changed, and no other object is reported.
  *
  * Return: 0, or -EINTR if the scan was stopped (nothing new is reported).
  */
@@ -745,14 +935,20 @@ int kml_scan(struct kml_scan *sc)
 	kml_last_stacks = sc->stacks;
 	kml_scan_static_roots(sc);
 	kml_drain(sc);
-	if (!sc->stopped)
+	if (!sc->stopped && !sc->code)
 		__kml_visit(kml_recheck, sc);
 	kml_drain(sc);
 	if (sc->candidates && !sc->stopped)
 		kml_confirm(sc);
+	if (kml_nr_suppressions && !sc->stopped)
+		kml_apply_suppressions(sc);
 	if (sc->stopped || kml_should_stop()) {
 		sc->stopped = true;
 		return -EINTR;
+	}
+	if (sc->code) {
+		__kml_visit(kml_mark_code_leak, sc);
+		return 0;
 	}
 	__kml_visit(kml_mark_leak, sc);
 	sc->confirmed_refs = sc->candidates > sc->new_leaks ?

@@ -7,16 +7,19 @@
 
 #define pr_fmt(fmt) "kmemleak: " fmt
 
+#include <linux/kmemleak.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mmzone.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
+#include <linux/slab.h>
 
 #include <asm/sections.h>
 #ifdef CONFIG_ARM64
@@ -434,6 +437,119 @@ int kml_do_scan(void)
 {
 	return __kml_do_scan(NULL, 0);
 }
+
+#ifdef CONFIG_MODULES
+/*
+ * Leaks at module unload.  What a module allocated and still holds when
+ * it goes will never be freed by it.  When it goes, after its exit
+ * function, the objects whose allocation backtrace runs through its text
+ * (or its init text, kept from when it came: freed by now) are checked
+ * with a scan of their own, in which the module's data holds nothing.
+ * Those left unreferenced are reported at once.
+ */
+struct kml_module_init {
+	struct list_head node;
+	const struct module *mod;
+	struct kml_code text;
+};
+
+/* under kml_scan_mutex */
+static LIST_HEAD(kml_module_inits);
+
+static void kml_module_coming(struct module *mod)
+{
+	const struct module_memory *init = &mod->mem[MOD_INIT_TEXT];
+	struct kml_module_init *m;
+
+	if (!init->size)
+		return;
+	m = kmalloc(sizeof(*m), GFP_KERNEL | __GFP_NOWARN);
+	if (!m)
+		return;		/* leaks made by its init are not checked */
+	m->mod = mod;
+	m->text.start = (unsigned long)init->base;
+	m->text.end = m->text.start + init->size;
+	mutex_lock(&kml_scan_mutex);
+	list_add(&m->node, &kml_module_inits);
+	mutex_unlock(&kml_scan_mutex);
+}
+
+static void kml_module_going(struct module *mod)
+{
+	const struct module_memory *text = &mod->mem[MOD_TEXT];
+	struct kml_module_init *m, *init = NULL;
+	struct kml_code code[2];
+	struct kml_scan sc = {};
+	unsigned int nr = 0;
+
+	mutex_lock(&kml_scan_mutex);
+	list_for_each_entry(m, &kml_module_inits, node) {
+		if (m->mod == mod) {
+			list_del(&m->node);
+			init = m;
+			break;
+		}
+	}
+	if (text->size) {
+		code[nr].start = (unsigned long)text->base;
+		code[nr++].end = (unsigned long)text->base + text->size;
+	}
+	if (init)
+		code[nr++] = init->text;
+	if (!nr || !kml_tracking())
+		goto out;
+
+	kml_walk_begin();
+	if (kml_count_code(code, nr)) {
+		/* its data goes with it: what only it references is lost */
+		if (mod->mem[MOD_DATA].base)
+			kmemleak_no_scan(mod->mem[MOD_DATA].base);
+		if (mod->mem[MOD_INIT_DATA].base)
+			kmemleak_no_scan(mod->mem[MOD_INIT_DATA].base);
+		sc.start = jiffies;
+		sc.min_unref_scans = 1;
+		sc.code = code;
+		sc.nr_code = nr;
+		kml_scan(&sc);
+	}
+	kml_walk_end();
+	if (sc.code_leaks) {
+		kml_found_leaks = true;
+		pr_warn("module %s unloaded with %u unreferenced objects (%lu bytes) allocated by its code\n",
+			mod->name, sc.code_leaks, sc.code_bytes);
+		if (sc.new_leaks && READ_ONCE(kml_verbose))
+			kml_report_new_leaks();
+	}
+out:
+	mutex_unlock(&kml_scan_mutex);
+	kfree(init);
+	kml_scrub_stack();
+}
+
+static int kml_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	if (action == MODULE_STATE_COMING)
+		kml_module_coming(data);
+	else if (action == MODULE_STATE_GOING)
+		kml_module_going(data);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kml_module_nb = {
+	.notifier_call = kml_module_notify,
+};
+
+void __init kml_modules_init(void)
+{
+	if (register_module_notifier(&kml_module_nb))
+		pr_warn("no module notifier: leaks at module unload are not checked\n");
+}
+#else
+void __init kml_modules_init(void)
+{
+}
+#endif /* CONFIG_MODULES */
 
 /* The task whose stack holds @addr, with a reference held; or NULL. */
 static struct task_struct *kml_stack_owner(unsigned long addr)

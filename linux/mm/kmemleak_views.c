@@ -338,8 +338,9 @@ static int kml_stats_show(struct seq_file *seq, void *v)
 {
 	struct kml_leaks l = {};
 	struct kml_counts c = {};
+	struct kml_suppression *sup = NULL;
 	struct kml_scan_stats st;
-	unsigned int pool_free;
+	unsigned int pool_free, nr_sup, i;
 	int err;
 
 	err = mutex_lock_interruptible(&kml_scan_mutex);
@@ -351,10 +352,19 @@ static int kml_stats_show(struct seq_file *seq, void *v)
 	err = kml_classify_listed(&l);
 	kml_scan_stats(&st);
 	kml_free_leaks(&l);
+	nr_sup = kml_nr_suppressions;
+	if (nr_sup) {
+		sup = kmemdup(kml_suppressions, nr_sup * sizeof(*sup),
+			      GFP_KERNEL);
+		if (!sup)
+			err = -ENOMEM;
+	}
 	mutex_unlock(&kml_scan_mutex);
 	kml_scrub_stack();
-	if (err)
+	if (err) {
+		kfree(sup);
 		return err;
+	}
 
 	pool_free = kml_pool_available();
 	kml_show_state(seq);
@@ -379,6 +389,11 @@ static int kml_stats_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "leaks_indirect: %zu\n", l.indirect);
 	seq_printf(seq, "scan_period_s: %lu\n", st.period_secs);
 	seq_printf(seq, "stack_scan: %s\n", st.stacks ? "on" : "off");
+	seq_printf(seq, "suppressions: %u\n", nr_sup);
+	for (i = 0; i < nr_sup; i++)
+		seq_printf(seq, "suppressed: %s %lu objects, %lu bytes\n",
+			   sup[i].sym, sup[i].hidden, sup[i].hidden_bytes);
+	kfree(sup);
 	return 0;
 }
 

@@ -307,6 +307,11 @@ void synchronize_rcu(void);
 /* include/linux/sched.h, stackdepot.h */
 #define TASK_COMM_LEN			16
 typedef u32 depot_stack_handle_t;
+unsigned int stack_depot_fetch(depot_stack_handle_t handle,
+			       unsigned long **entries);
+/* shim.c's depot: the handle of a copy of @entries, 0 when full */
+depot_stack_handle_t shim_depot_save(const unsigned long *entries,
+				     unsigned int nr);
 
 /* include/linux/sort.h, types.h (lib/sort.c, shim.c) */
 typedef int (*cmp_func_t)(const void *a, const void *b);

@@ -1164,6 +1164,109 @@ static void test_leak_concurrent_free(void)
 	CHECK_EQ(kml_count_objects(), 0);
 }
 
+
+/*
+ * A suppressed function's leaks, with what only they reach, are taken for
+ * referenced and counted for that suppression; unsuppressed, they are
+ * listed again.  Frames are return addresses: a function's end counts.
+ */
+static void test_leak_suppress(void)
+{
+	static const unsigned long in_a[] = { 0x1010, 0x9000 };
+	static const unsigned long in_b[] = { 0x9000, 0x2100 };
+	static const unsigned long elsewhere[] = { 0x3000, 0x9000 };
+	unsigned long *a = blk("through-a", 64, 1);
+	unsigned long *held = blk("held-by-a", 32, 1);
+	unsigned long *b = blk("through-b", 16, 1);
+	unsigned long *c = blk("elsewhere", 48, 1);
+	char sym[16];
+	int i;
+
+	meta_of(a)->trace = shim_depot_save(in_a, ARRAY_SIZE(in_a));
+	meta_of(b)->trace = shim_depot_save(in_b, ARRAY_SIZE(in_b));
+	meta_of(c)->trace = shim_depot_save(elsewhere, ARRAY_SIZE(elsewhere));
+	a[0] = A(held);
+	CHECK_EQ(kml_suppress("fa", 0x1000, 0x1100), 0);
+	CHECK_EQ(kml_suppress("fb", 0x2000, 0x2100), 0);
+	CHECK_EQ(kml_suppress("fa", 0x1000, 0x1100), 0);	/* once only */
+	CHECK_EQ(kml_suppress("fc", 0x3000, 0x3100), 0);	/* start: no */
+	CHECK_EQ(kml_nr_suppressions, 3);
+	settle();
+	LISTED(c,);
+	CHECK_EQ(kml_suppressions[0].hidden, 2);
+	CHECK_EQ(kml_suppressions[0].hidden_bytes, 96);
+	CHECK_EQ(kml_suppressions[1].hidden, 1);
+	CHECK_EQ(kml_suppressions[1].hidden_bytes, 16);
+	CHECK_EQ(kml_suppressions[2].hidden, 0);
+
+	CHECK_EQ(kml_unsuppress("fa"), 0);
+	CHECK_EQ(kml_unsuppress("fa"), -ENOENT);
+	CHECK_EQ(kml_nr_suppressions, 2);
+	CHECK(!strcmp(kml_suppressions[0].sym, "fb"));
+	settle();
+	LISTED(a, held, c,);
+	CHECK_EQ(kml_suppressions[0].hidden, 1);
+
+	for (i = kml_nr_suppressions; i < KML_MAX_SUPPRESS; i++) {
+		snprintf(sym, sizeof(sym), "f%d", i);
+		CHECK_EQ(kml_suppress(sym, 0x100000 + i * 16, 0x100010 + i * 16), 0);
+	}
+	CHECK_EQ(kml_suppress("full", 0x200000, 0x200010), -ENOSPC);
+	settle();
+	LISTED(a, held, c,);
+}
+
+/*
+ * The check of code that goes away: what it allocated and nothing
+ * references is reported at once, young or changed, and nothing else;
+ * memory that is not searched (the module's own) holds nothing.
+ */
+static void test_leak_code(void)
+{
+	static const unsigned long in_code[] = { 0x9000, 0x4010 };
+	static const unsigned long init_code[] = { 0x6008 };
+	static const unsigned long elsewhere[] = { 0x9000 };
+	static const struct kml_code code[] = {
+		{ 0x4000, 0x4100 }, { 0x6000, 0x6010 },
+	};
+	unsigned long *old = blk("old-leak", 64, 1);
+	unsigned long *reported, *held, *kept, *data, *in_data, *young;
+	struct kml_scan sc = { .code = code, .nr_code = ARRAY_SIZE(code) };
+
+	meta_of(old)->trace = shim_depot_save(in_code, ARRAY_SIZE(in_code));
+	settle();
+	LISTED(old,);		/* the ordinary way, before the check */
+	reported = old;
+
+	held = blk("held-elsewhere", 32, 1);
+	kept = blk("referenced", 16, 1);
+	data = blk("module-data", 128, KML_GRAY);
+	in_data = blk("in-module-data", 48, 1);
+	young = blk("young-from-init", 40, 1);
+	meta_of(kept)->trace = shim_depot_save(in_code, ARRAY_SIZE(in_code));
+	meta_of(in_data)->trace = shim_depot_save(init_code, 1);
+	meta_of(young)->trace = shim_depot_save(init_code, 1);
+	meta_of(held)->trace = shim_depot_save(elsewhere, 1);
+	reported[0] = A(held);
+	rootbuf[0] = A(kept);
+	data[0] = A(in_data);
+	CHECK(no_scan(data));
+
+	kml_walk_begin();
+	CHECK_EQ(kml_count_code(code, ARRAY_SIZE(code)), 4);
+	sc.start = jiffies;
+	CHECK_EQ(kml_scan(&sc), 0);
+	kml_walk_end();
+	CHECK_EQ(sc.code_leaks, 3);
+	CHECK_EQ(sc.code_bytes, 64 + 48 + 40);
+	CHECK_EQ(sc.new_leaks, 2);
+	LISTED(old, in_data, young,);
+
+	/* an ordinary scan later reports the rest the usual way */
+	settle();
+	LISTED(old, held, in_data, young,);
+}
+
 static const struct t_case leaks_tests[] = {
 	{ "leak_graphs", test_leak_graphs },
 	{ "leak_model", test_leak_model },
@@ -1184,4 +1287,6 @@ static const struct t_case leaks_tests[] = {
 	{ "leak_cost", test_leak_cost },
 	{ "leak_free_in_pause", test_leak_free_in_pause },
 	{ "leak_concurrent_free", test_leak_concurrent_free },
+	{ "leak_suppress", test_leak_suppress },
+	{ "leak_code", test_leak_code },
 };

@@ -95,6 +95,23 @@ static const struct parse_case parse_cases[] = {
 	BAD("refs"),
 	BAD("refs 0x10"),
 
+	/* suppress=<function>, unsuppress=<function>: names kallsyms has */
+	OK("suppress=kmalloc_trace", KML_CMD_SUPPRESS, 0),
+	OK("suppress=foo.isra.0\n", KML_CMD_SUPPRESS, 0),
+	OK("suppress=_$x9.cold", KML_CMD_SUPPRESS, 0),
+	OK("unsuppress=kmalloc_trace", KML_CMD_UNSUPPRESS, 0),
+	OK("unsuppress=f\n", KML_CMD_UNSUPPRESS, 0),
+	BAD("suppress="),
+	BAD("suppress=\n"),
+	BAD("suppress"),
+	BAD("suppress=foo bar"),
+	BAD("suppress=foo+0x10"),
+	BAD("suppress=foo/bar"),
+	BAD("suppress= foo"),
+	BAD("suppress=fo\0o"),
+	BAD("unsuppress="),
+	BAD("unsuppress=foo[mod]"),
+
 	/* everything else */
 	BAD(""),
 	BAD("\n"),
@@ -188,20 +205,26 @@ static void test_parse_lengths(void)
 	buf[KML_CMD_MAX] = '1';
 	CHECK_EQ(parse(buf, KML_CMD_MAX + 1, &cmd), -EINVAL);
 
-	/* 64 characters and more, with or without a newline */
+	/* KML_CMD_MAX + 1 characters and more, with or without a newline */
 	memset(buf, 'a', sizeof(buf));
-	CHECK_EQ(parse(buf, 64, &cmd), -EINVAL);
-	CHECK_EQ(parse(buf, 63, &cmd), -EINVAL);
+	CHECK_EQ(parse(buf, KML_CMD_MAX + 1, &cmd), -EINVAL);
+	CHECK_EQ(parse(buf, KML_CMD_MAX, &cmd), -EINVAL);
 	CHECK_EQ(parse(buf, sizeof(buf), &cmd), -EINVAL);
 	memcpy(buf, "scan=1", 6);
 	memset(buf + 6, '0', sizeof(buf) - 6);
-	CHECK_EQ(parse(buf, 64, &cmd), -EINVAL);
-	CHECK_EQ(parse(buf, 63, &cmd), -EINVAL);	/* out of range */
+	CHECK_EQ(parse(buf, KML_CMD_MAX + 1, &cmd), -EINVAL);
+	CHECK_EQ(parse(buf, KML_CMD_MAX, &cmd), -EINVAL);	/* out of range */
 	memcpy(buf, "scan=0", 6);
-	CHECK_EQ(parse(buf, 63, &cmd), 0);
-	CHECK_EQ(parse(buf, 64, &cmd), -EINVAL);
-	buf[63] = '\n';
-	CHECK_EQ(parse(buf, 64, &cmd), 0);
+	CHECK_EQ(parse(buf, KML_CMD_MAX, &cmd), 0);
+	CHECK_EQ(parse(buf, KML_CMD_MAX + 1, &cmd), -EINVAL);
+	buf[KML_CMD_MAX] = '\n';
+	CHECK_EQ(parse(buf, KML_CMD_MAX + 1, &cmd), 0);
+	/* function names up to KML_SYM_MAX - 1 characters */
+	memcpy(buf, "unsuppress=", 11);
+	memset(buf + 11, 'f', KML_SYM_MAX);
+	CHECK_EQ(parse(buf, 11 + KML_SYM_MAX - 1, &cmd), 0);
+	CHECK_EQ(strlen(cmd.sym), KML_SYM_MAX - 1);
+	CHECK_EQ(parse(buf, 11 + KML_SYM_MAX, &cmd), -EINVAL);
 	/* only trailing whitespace is dropped, whatever the length */
 	memcpy(buf, "scan", 4);
 	memset(buf + 4, ' ', sizeof(buf) - 4);
@@ -209,8 +232,20 @@ static void test_parse_lengths(void)
 	CHECK_EQ(cmd.op, KML_CMD_SCAN);
 }
 
+/* The function name comes back whole, without the tail. */
+static void test_parse_sym(void)
+{
+	struct kml_cmd cmd;
+
+	CHECK_EQ(parse("suppress=foo.isra.0 \n", 21, &cmd), 0);
+	CHECK(!strcmp(cmd.sym, "foo.isra.0"));
+	CHECK_EQ(parse("unsuppress=x", 12, &cmd), 0);
+	CHECK(!strcmp(cmd.sym, "x"));
+}
+
 static const struct t_case parser_tests[] = {
 	{ "parse_table", test_parse_table },
 	{ "parse_tails", test_parse_tails },
 	{ "parse_lengths", test_parse_lengths },
+	{ "parse_sym", test_parse_sym },
 };

@@ -63,6 +63,8 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "kmemleak_selftest.h"
+
 #define NR_ROOTS	16
 #define CACHE_OBJ_SIZE	200
 
@@ -220,6 +222,26 @@ static void pin_freed_create_info(void)
 	for (i = 0; i < NR_PINNED && nr_pinned < MAX_PINNED; i++)
 		WRITE_ONCE(pinned[nr_pinned++], kzalloc(64, GFP_KERNEL));
 }
+
+/* Blocks other test modules hand over, kept for good. */
+static void *adopted[MAX_PINNED];
+static atomic_t nr_adopted = ATOMIC_INIT(0);
+
+/**
+ * kmemleak_selftest_keep - keep a block for good
+ * @p: the block
+ *
+ * For kmemleak_selftest_rmmod.ko: a block it hands over stays referenced
+ * from here when it is removed.
+ */
+void kmemleak_selftest_keep(void *p)
+{
+	int i = atomic_inc_return(&nr_adopted) - 1;
+
+	if (i < MAX_PINNED)
+		WRITE_ONCE(adopted[i], p);
+}
+EXPORT_SYMBOL_GPL(kmemleak_selftest_keep);
 
 /* A kthread like kthread_run(), on ksft_cpu. */
 static struct task_struct *ksft_kthread(int (*fn)(void *), void *arg,
@@ -947,6 +969,32 @@ static noinline int scenario_views(void)
 	return make_nodes(3, true, "LEAK", "views_ring") ? 0 : -ENOMEM;
 }
 
+/*
+ * For "suppress=": a leak allocated in suppress_me(), holding a block
+ * allocated elsewhere, and a leak beside them.
+ */
+static noinline void *suppress_me(size_t size)
+{
+	return kzalloc(size, GFP_KERNEL);
+}
+
+static noinline int scenario_suppress(void)
+{
+	struct ksft_node *p, *held;
+
+	if (absorb(ABSORB_KMALLOC, sizeof(*p)))
+		return -ENOMEM;
+	p = suppress_me(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	label("LEAK", "suppress_me", p, kmalloc_tracked_size(sizeof(*p)));
+	held = make_nodes(1, false, "LEAK", "suppress_held");
+	if (!held)
+		return -ENOMEM;
+	p->next = held;
+	return leak_kmalloc(48);
+}
+
 /* Blocks made and freed in a batch: the statistics must follow them. */
 #define BATCH_BLOCKS	2000
 
@@ -1129,6 +1177,7 @@ static const struct {
 	{ "leaks", scenario_leaks },
 	{ "annotations", scenario_annotations },
 	{ "views", scenario_views },
+	{ "suppress", scenario_suppress },
 	{ "batch-alloc", scenario_batch_alloc },
 	{ "batch-free", scenario_batch_free },
 	{ "stack", NULL },
