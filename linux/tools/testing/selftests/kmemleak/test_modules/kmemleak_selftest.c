@@ -60,6 +60,8 @@
 #include <linux/percpu.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
+#include <linux/rcupdate.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
@@ -995,6 +997,99 @@ static noinline int scenario_suppress(void)
 	return leak_kmalloc(48);
 }
 
+/*
+ * "rcu-mover": an old block whose only reference moves from node to node
+ * as an RCU updater replaces them, the way a maple tree or xarray node is
+ * replaced by a copy: the new node is published, the old one freed after
+ * a grace period.  The slot the nodes are published in is at the start of
+ * a large block, so that a scan reads the slot, then goes on with the rest
+ * of the block, pausing meanwhile, while the node it found is replaced and
+ * freed: that scan finds the old block only through the new node.  A leak
+ * is made beside it.  "rcu-mover-stop" stops the updater and frees all.
+ */
+#define MOVER_HOLDER_SIZE	SZ_16M
+
+struct mover_node {
+	struct ksft_node *obj;
+	struct rcu_head rcu;
+};
+
+struct mover_holder {
+	struct mover_node __rcu *slot;
+};
+
+static struct mover_holder *mover_holder;
+static struct task_struct *mover_task;
+static unsigned long mover_moves;
+
+static int mover_fn(void *arg)
+{
+	struct mover_node *old, *new;
+
+	while (!kthread_should_stop()) {
+		new = kzalloc(sizeof(*new), GFP_KERNEL);
+		if (!new) {
+			msleep(1);
+			continue;
+		}
+		old = rcu_dereference_protected(mover_holder->slot, true);
+		new->obj = old->obj;
+		rcu_assign_pointer(mover_holder->slot, new);
+		kfree_rcu(old, rcu);
+		WRITE_ONCE(mover_moves, mover_moves + 1);
+		usleep_range(20, 50);
+	}
+	return 0;
+}
+
+static void mover_stop(void)
+{
+	struct mover_node *node;
+
+	if (!mover_task)
+		return;
+	kthread_stop(mover_task);
+	put_task_struct(mover_task);
+	mover_task = NULL;
+	pr_info("rcu-mover: %lu moves\n", mover_moves);
+	node = rcu_dereference_protected(mover_holder->slot, true);
+	kfree(node->obj);
+	kfree(node);
+	vfree(mover_holder);
+	mover_holder = NULL;
+}
+
+static noinline int scenario_rcu_mover(void)
+{
+	struct mover_node *node;
+	struct task_struct *t;
+	struct ksft_node *obj;
+
+	if (mover_task)
+		return -EBUSY;
+	mover_holder = vzalloc(MOVER_HOLDER_SIZE);
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	if (!mover_holder || !node || !obj) {
+		vfree(mover_holder);
+		mover_holder = NULL;
+		kfree(node);
+		kfree(obj);
+		return -ENOMEM;
+	}
+	node->obj = obj;
+	/* mover_holder, in .bss, is the holder's reference */
+	RCU_INIT_POINTER(mover_holder->slot, node);
+	label("KEEP", "rcu_moved", obj, kmalloc_tracked_size(sizeof(*obj)));
+	mover_moves = 0;
+	t = ksft_kthread(mover_fn, NULL, "kmemleak_mover");
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	get_task_struct(t);
+	mover_task = t;
+	return leak_kmalloc(48);
+}
+
 /* Blocks made and freed in a batch: the statistics must follow them. */
 #define BATCH_BLOCKS	2000
 
@@ -1178,6 +1273,7 @@ static const struct {
 	{ "annotations", scenario_annotations },
 	{ "views", scenario_views },
 	{ "suppress", scenario_suppress },
+	{ "rcu-mover", scenario_rcu_mover },
 	{ "batch-alloc", scenario_batch_alloc },
 	{ "batch-free", scenario_batch_free },
 	{ "stack", NULL },
@@ -1199,6 +1295,11 @@ static ssize_t ksft_write(struct file *file, const char __user *ubuf,
 	mutex_lock(&ksft_lock);
 	if (!strcmp(cmd, "stack-stop")) {
 		stack_stop();
+		ret = 0;
+		goto out;
+	}
+	if (!strcmp(cmd, "rcu-mover-stop")) {
+		mover_stop();
 		ret = 0;
 		goto out;
 	}
@@ -1263,6 +1364,7 @@ static void __exit kmemleak_selftest_exit(void)
 	debugfs_remove(ksft_file);
 	mutex_lock(&ksft_lock);
 	stack_stop();
+	mover_stop();
 	mutex_unlock(&ksft_lock);
 	kthread_stop(worker);
 	/* ksft_cache is left in place on purpose: it holds leaked objects */
