@@ -48,6 +48,7 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
+#include <linux/irq_work.h>
 #include <linux/delay.h>
 #include <linux/kasan.h>
 #include <linux/kfence.h>
@@ -1090,6 +1091,142 @@ static noinline int scenario_rcu_mover(void)
 	return leak_kmalloc(48);
 }
 
+/*
+ * Stale copies in dead stack frames.  stale_deep() allocates a block at
+ * the bottom of a deep recursion and leaves copies of its address in the
+ * frames there, then returns without it: the copies are dead, far below
+ * anything the caller does next.
+ *  - "stale-sleep": by a kthread that then sleeps, at a shallower depth;
+ *  - "stale-irq": by an irq_work handler, on the CPU's interrupt stack
+ *    (which this scenario leaves as it is);
+ *  - "stale-exit": by a kthread that then waits for "stale-exit-go" and
+ *    exits; its stack, if vmalloc()ed, waits in a cache for the next task.
+ * "stale-stop" stops the sleeping kthread.
+ */
+#define STALE_DEPTH	12
+#define STALE_FRAME	512	/* bytes of each frame */
+#define STALE_SIZE	96
+
+static noinline void stale_deep(int depth, gfp_t gfp, const char *name)
+{
+	void *volatile pad[STALE_FRAME / sizeof(void *)];
+	void *p;
+	int i;
+
+	pad[0] = NULL;
+	if (depth) {
+		stale_deep(depth - 1, gfp, name);
+		pad[1] = NULL;	/* no tail call: each level keeps its frame */
+		return;
+	}
+	p = kzalloc(STALE_SIZE, gfp);
+	for (i = 0; i < ARRAY_SIZE(pad); i += 8)
+		pad[i] = p;
+	if (p)
+		label("LEAK", name, p, kmalloc_tracked_size(STALE_SIZE));
+}
+
+static struct task_struct *stale_sleeper, *stale_exiter;
+static DECLARE_COMPLETION(stale_made);
+static DECLARE_COMPLETION(stale_go);
+static bool keep_irq_stack;
+
+static int stale_sleep_fn(void *arg)
+{
+	stale_deep(STALE_DEPTH, GFP_KERNEL, "stale_sleep");
+	complete(&stale_made);
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+static int stale_exit_fn(void *arg)
+{
+	stale_deep(STALE_DEPTH, GFP_KERNEL, "stale_exit");
+	complete(&stale_made);
+	wait_for_completion(&stale_go);
+	return 0;
+}
+
+static void stale_irq_fn(struct irq_work *work)
+{
+	stale_deep(STALE_DEPTH, GFP_ATOMIC, "stale_irq");
+}
+
+static DEFINE_IRQ_WORK(stale_irq_work, stale_irq_fn);
+
+/* Let the "stale-exit" kthread exit, and wait until it has. */
+static void stale_exit_go(void)
+{
+	if (stale_exiter) {
+		complete(&stale_go);
+		kthread_stop(stale_exiter);
+		put_task_struct(stale_exiter);
+		stale_exiter = NULL;
+	}
+}
+
+static void stale_stop(void)
+{
+	if (stale_sleeper) {
+		kthread_stop(stale_sleeper);
+		put_task_struct(stale_sleeper);
+		stale_sleeper = NULL;
+	}
+	stale_exit_go();
+}
+
+/* Start @fn as a kthread that makes its block with stale_deep(). */
+static int stale_kthread(int (*fn)(void *), const char *name,
+			 struct task_struct **tp)
+{
+	struct task_struct *t;
+
+	if (*tp)
+		return -EBUSY;
+	if (absorb(ABSORB_KMALLOC, STALE_SIZE))
+		return -ENOMEM;
+	reinit_completion(&stale_made);
+	t = ksft_kthread(fn, NULL, name);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	get_task_struct(t);
+	*tp = t;
+	wait_for_completion(&stale_made);
+	return 0;
+}
+
+static noinline int scenario_stale_sleep(void)
+{
+	return stale_kthread(stale_sleep_fn, "kmemleak_stale", &stale_sleeper);
+}
+
+static noinline int scenario_stale_exit(void)
+{
+	if (!IS_ENABLED(CONFIG_VMAP_STACK)) {
+		pr_info("stale_exit: task stacks are not vmalloc()ed here (CONFIG_VMAP_STACK=n): not made\n");
+		label("SKIP", "stale_exit", NULL, 0);
+		return 0;
+	}
+	reinit_completion(&stale_go);
+	return stale_kthread(stale_exit_fn, "kmemleak_stale_exit",
+			     &stale_exiter);
+}
+
+static noinline int scenario_stale_irq(void)
+{
+	if (absorb(ABSORB_KMALLOC, STALE_SIZE))
+		return -ENOMEM;
+	keep_irq_stack = true;
+	irq_work_queue(&stale_irq_work);
+	irq_work_sync(&stale_irq_work);
+	return 0;
+}
+
 /* Blocks made and freed in a batch: the statistics must follow them. */
 #define BATCH_BLOCKS	2000
 
@@ -1166,7 +1303,9 @@ static int ksft_worker(void *arg)
 		refresh_kthreadd();
 		absorb_release();
 		scrub_stack();
-		scrub_irq_stack();
+		if (!keep_irq_stack)
+			scrub_irq_stack();
+		keep_irq_stack = false;
 		complete(&worker_done);
 	}
 	return 0;
@@ -1274,6 +1413,9 @@ static const struct {
 	{ "views", scenario_views },
 	{ "suppress", scenario_suppress },
 	{ "rcu-mover", scenario_rcu_mover },
+	{ "stale-sleep", scenario_stale_sleep },
+	{ "stale-irq", scenario_stale_irq },
+	{ "stale-exit", scenario_stale_exit },
 	{ "batch-alloc", scenario_batch_alloc },
 	{ "batch-free", scenario_batch_free },
 	{ "stack", NULL },
@@ -1295,6 +1437,16 @@ static ssize_t ksft_write(struct file *file, const char __user *ubuf,
 	mutex_lock(&ksft_lock);
 	if (!strcmp(cmd, "stack-stop")) {
 		stack_stop();
+		ret = 0;
+		goto out;
+	}
+	if (!strcmp(cmd, "stale-exit-go")) {
+		stale_exit_go();
+		ret = 0;
+		goto out;
+	}
+	if (!strcmp(cmd, "stale-stop")) {
+		stale_stop();
 		ret = 0;
 		goto out;
 	}
@@ -1365,6 +1517,7 @@ static void __exit kmemleak_selftest_exit(void)
 	mutex_lock(&ksft_lock);
 	stack_stop();
 	mover_stop();
+	stale_stop();
 	mutex_unlock(&ksft_lock);
 	kthread_stop(worker);
 	/* ksft_cache is left in place on purpose: it holds leaked objects */

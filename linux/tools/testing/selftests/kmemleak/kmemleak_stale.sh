@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stale copies in dead stack frames do not hide leaks. The test module
+# leaves copies of a leaked block's address deep in dead frames of
+#  - a kthread that then sleeps at a shallower depth (its stack is
+#    searched from the saved stack pointer up),
+#  - an interrupt handler, on the interrupt stack (not searched),
+#  - a kthread that a scan sees alive and that then exits, when task
+#    stacks are vmalloc()ed: its stack waits in a cache for the next task
+#    (not searched),
+# and each block must be reported. A detector that searches all of each
+# stack, the interrupt stacks and the stack cache misses them: where no
+# kmemleak_stats file tells this detector apart (the stock 6.12 one), a
+# miss is a skip that says so.
+
+KML_DIR=$(dirname "$0")
+. "$KML_DIR"/kmemleak_lib.sh
+
+kml_require enabled
+kml_require_module
+
+was_running=0
+kml_thread_running && was_running=1
+kml_do scan=off || ktap_exit_fail_msg "scan=off failed"
+KML_AT_EXIT='echo stale-stop > "$KML_CTL"
+[ "$was_running" -eq 0 ] || kml_write scan=600 > /dev/null'
+
+kml_do clear || ktap_exit_fail_msg "clear failed"
+: > "$KML_TMP/labels"
+# stale-irq last: the test module clears the interrupt stack after the others
+for s in stale-sleep stale-exit stale-irq; do
+	kml_create "$s" one || ktap_exit_fail_msg "the test module could not make $s"
+	cat "$KML_TMP/one" >> "$KML_TMP/labels"
+done
+ktap_set_plan "$(kml_checked labels)"
+
+kml_wait_age
+# a scan that sees the stale-exit kthread's stack in use, then it exits
+kml_do scan || ktap_exit_fail_msg "scan failed"
+echo stale-exit-go > "$KML_CTL"
+kml_scan_twice || ktap_exit_fail_msg "scan failed"
+kml_report
+
+while read -r kind name addr size; do
+	case $kind in
+	SKIP)
+		kml_skip "$name: leak reported" "the test module could not make this block here (its log says why)"
+		continue
+		;;
+	LEAK) ;;
+	*) continue ;;
+	esac
+	if [ "$(kml_reported_size "$addr")" = "$size" ]; then
+		ktap_test_pass "$name: leak reported (size $size)"
+	elif [ ! -e /sys/kernel/debug/kmemleak_stats ]; then
+		kml_skip "$name: leak reported (size $size)" \
+			"not listed: a detector that searches dead stack frames"
+	else
+		ktap_print_msg "$name $addr: not listed"
+		ktap_test_fail "$name: leak reported (size $size)"
+		kml_write "dump=$addr" > /dev/null
+		kml_write "refs=$addr" > /dev/null 2>&1
+	fi
+done < "$KML_TMP/labels"
+
+ktap_finished
