@@ -1030,7 +1030,7 @@ static int mover_fn(void *arg)
 	while (!kthread_should_stop()) {
 		new = kzalloc(sizeof(*new), GFP_KERNEL);
 		if (!new) {
-			msleep(1);
+			usleep_range(1000, 2000);
 			continue;
 		}
 		old = rcu_dereference_protected(mover_holder->slot, true);
@@ -1109,19 +1109,20 @@ static noinline int scenario_rcu_mover(void)
 
 static noinline void stale_deep(int depth, gfp_t gfp, const char *name)
 {
-	void *volatile pad[STALE_FRAME / sizeof(void *)];
+	/* WRITE_ONCE(): stores the compiler must keep, in a frame it must make */
+	void *pad[STALE_FRAME / sizeof(void *)];
 	void *p;
 	int i;
 
-	pad[0] = NULL;
+	WRITE_ONCE(pad[0], NULL);
 	if (depth) {
 		stale_deep(depth - 1, gfp, name);
-		pad[1] = NULL;	/* no tail call: each level keeps its frame */
+		WRITE_ONCE(pad[1], NULL);	/* no tail call */
 		return;
 	}
 	p = kzalloc(STALE_SIZE, gfp);
 	for (i = 0; i < ARRAY_SIZE(pad); i += 8)
-		pad[i] = p;
+		WRITE_ONCE(pad[i], p);
 	if (p)
 		label("LEAK", name, p, kmalloc_tracked_size(STALE_SIZE));
 }
