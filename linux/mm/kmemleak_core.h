@@ -290,10 +290,15 @@ struct kml_scan {
 	unsigned long code_bytes;
 };
 
-/* A range of kernel text, [@start, @end). */
+/*
+ * A range of kernel text, [@start, @end); if @bounded, it counts only for
+ * objects allocated up to @until (jiffies): it may hold other code since.
+ */
 struct kml_code {
 	unsigned long start;
 	unsigned long end;
+	unsigned long until;
+	bool bounded;
 };
 
 /*

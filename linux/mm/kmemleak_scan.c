@@ -625,11 +625,26 @@ static __always_inline int kml_recheck(struct kml_hold *h,
  * So before an object is reported for the first time, the scan waits for
  * a grace period, for the updaters it raced with to finish, and then
  * scans again what changed: the objects allocated since it started
- * (newest first in each shard's list).  It reads them inside an RCU
- * read-side section, so that an updater that replaces them again cannot
- * free them under it; the large ones, which need pauses, are scanned
- * after it.  Candidates found referenced are scanned in turn, as usual.
+ * (newest first in each shard's list).  An updater may go on replacing
+ * nodes meanwhile, so the young objects are collected and scanned in one
+ * RCU read-side section, without yielding: the node that is current when
+ * the section begins is young (the scan missed it), is freed only after
+ * the section ends, and so is collected and scanned in it.  The large
+ * young objects, which need pauses, are scanned after it, and so is
+ * everything beyond KML_CONFIRM_MAX objects, to bound the time the CPU
+ * spends in the section.  Candidates found referenced are scanned in
+ * turn, as usual.
  */
+#define KML_CONFIRM_MAX		4096
+
+/* Drop and retake @h's lock, without yielding: inside an RCU section. */
+static void kml_hold_relax(struct kml_hold *h)
+{
+	kml_hold_end(h);	/* interrupts are taken here */
+	raw_spin_lock_irqsave(&h->sh->lock, h->flags);
+	h->bytes = 0;
+}
+
 static void kml_queue_young(struct kml_scan *sc)
 {
 	struct kml_hold h;
@@ -648,7 +663,7 @@ static void kml_queue_young(struct kml_scan *sc)
 
 			h.bytes += KML_VISIT_COST;
 			if (h.bytes >= KML_HOLD_BYTES)
-				kml_hold_pause(&h, obj);
+				kml_hold_relax(&h);
 			/* ->jiffies of a freed object is its dead chain link */
 			if (obj->flags & KML_FREED)
 				continue;
@@ -660,7 +675,6 @@ static void kml_queue_young(struct kml_scan *sc)
 			sc->gray = obj;
 		}
 		kml_hold_end(&h);
-		kml_pause(sc);
 	}
 }
 
@@ -676,8 +690,8 @@ static void kml_confirm(struct kml_scan *sc)
 	unsigned int n = 0;
 
 	synchronize_rcu();
-	kml_queue_young(sc);
 	rcu_read_lock();
+	kml_queue_young(sc);
 	while (sc->gray != KML_GRAY_END && !sc->stopped) {
 		obj = sc->gray;
 		sc->gray = obj->gray_next;
@@ -688,7 +702,7 @@ static void kml_confirm(struct kml_scan *sc)
 		}
 		obj->gray_next = KML_GRAY_DONE;
 		kml_scan_object(sc, obj);
-		if (++n % KML_BATCH)
+		if (++n < KML_CONFIRM_MAX || n % KML_BATCH)
 			continue;
 		rcu_read_unlock();
 		kml_pause(sc);
@@ -717,8 +731,8 @@ unsigned int kml_nr_suppressions;
  * @end: end of its text
  *
  * From the next scan on, the leaks whose allocation backtrace has a
- * frame in [@start, @end) are taken for referenced, and so is what they
- * reach.  Call with the scan mutex held.
+ * return address in the function (see kml_trace_through()) are taken for
+ * referenced, and so is what they reach.  Call with the scan mutex held.
  *
  * Return: 0, also if @sym is suppressed already, or -ENOSPC when
  * KML_MAX_SUPPRESS functions are.
@@ -765,43 +779,66 @@ int kml_unsuppress(const char *sym)
 	return -ENOENT;
 }
 
-struct kml_hide {
-	struct kml_scan *sc;
-	const struct kml_suppression *s;	/* NULL: only count */
-	unsigned long objects;			/* unreferenced, before */
-	unsigned long bytes;
-};
-
 /*
- * Whether a frame of @trace is in one of the @nr ranges of @code.  The
- * frames are return addresses, so (start, end]: a call can end a
- * function that does not return.
+ * Whether a frame of @obj's allocation backtrace is in one of the @nr
+ * ranges of @code.  The frames are return addresses, so (start, end]: a
+ * call can end a function that does not return.  A bounded range counts
+ * only for objects allocated up to its @until.
  */
-static bool kml_trace_through(depot_stack_handle_t trace,
+static bool kml_trace_through(const struct kmemleak_object *obj,
 			      const struct kml_code *code, unsigned int nr)
 {
 	unsigned long *entries;
 	unsigned int n, i, j;
 
-	n = trace ? stack_depot_fetch(trace, &entries) : 0;
+	n = obj->trace ? stack_depot_fetch(obj->trace, &entries) : 0;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < nr; j++)
 			if (entries[i] > code[j].start &&
-			    entries[i] <= code[j].end)
+			    entries[i] <= code[j].end &&
+			    (!code[j].bounded ||
+			     time_before_eq(obj->jiffies, code[j].until)))
 				return true;
 	return false;
 }
 
+struct kml_hide {
+	struct kml_scan *sc;
+	const struct kml_suppression *s;	/* NULL: the first, last pass */
+	struct kml_suppression *prev;		/* gets what the last one hid */
+};
+
+/*
+ * The passes of kml_apply_suppressions().  KML_NEW, clear until the leaks
+ * are marked, marks the objects that were unreferenced before the first
+ * pass; one found referenced in a later pass was hidden by the
+ * suppression of the pass before.
+ */
 static __always_inline int kml_hide_one(struct kml_hold *h,
 					struct kmemleak_object *obj, void *arg)
 {
 	struct kml_hide *hide = arg;
 
-	if (!kml_unreferenced(obj))
+	if (!hide->prev && !hide->s) {		/* the first pass */
+		if (kml_unreferenced(obj))
+			obj->flags |= KML_NEW;
 		return 0;
-	hide->objects++;
-	hide->bytes += obj->size;
-	if (hide->s && kml_trace_through(obj->trace, &hide->s->text, 1)) {
+	}
+	if (!(obj->flags & KML_NEW))
+		return 0;
+	if (!kml_white(obj)) {
+		obj->flags &= ~KML_NEW;
+		if (hide->prev) {
+			hide->prev->hidden++;
+			hide->prev->hidden_bytes += obj->size;
+		}
+		return 0;
+	}
+	if (!hide->s) {				/* the last pass */
+		obj->flags &= ~KML_NEW;
+		return 0;
+	}
+	if (kml_trace_through(obj, &hide->s->text, 1)) {
 		obj->count = READ_ONCE(obj->min_count);
 		kml_push(hide->sc, obj);
 	}
@@ -810,28 +847,29 @@ static __always_inline int kml_hide_one(struct kml_hold *h,
 
 /*
  * Each suppression in turn: its leaks are scanned as if referenced, and
- * what they reach is then referenced too.  The unreferenced objects
- * counted before and after tell what it hid.
+ * what they reach is then referenced too.  The check of code that goes
+ * away leaves the figures of the last scan as they are.
  */
 static void kml_apply_suppressions(struct kml_scan *sc)
 {
+	struct kml_suppression scratch;
 	struct kml_hide hide = { .sc = sc };
-	unsigned long objects = 0, bytes = 0;
 	unsigned int i;
 
-	for (i = 0; i <= kml_nr_suppressions && !sc->stopped; i++) {
-		hide.s = i < kml_nr_suppressions ? &kml_suppressions[i] : NULL;
-		hide.objects = 0;
-		hide.bytes = 0;
+	__kml_visit(kml_hide_one, &hide);
+	for (i = 0; i < kml_nr_suppressions && !sc->stopped; i++) {
+		hide.s = &kml_suppressions[i];
 		__kml_visit(kml_hide_one, &hide);
 		kml_drain(sc);
-		if (i) {
-			kml_suppressions[i - 1].hidden = objects - hide.objects;
-			kml_suppressions[i - 1].hidden_bytes = bytes - hide.bytes;
-		}
-		objects = hide.objects;
-		bytes = hide.bytes;
+		hide.prev = sc->code ? &scratch : &kml_suppressions[i];
+		hide.prev->hidden = 0;
+		hide.prev->hidden_bytes = 0;
 	}
+	/* the count for the last one; no mark outlives this (even stopped) */
+	hide.s = NULL;
+	if (!hide.prev)
+		hide.prev = &scratch;
+	__kml_visit(kml_hide_one, &hide);
 }
 
 static __always_inline int kml_mark_leak(struct kml_hold *h,
@@ -868,7 +906,7 @@ static __always_inline int kml_count_code_one(struct kml_hold *h,
 {
 	struct kml_code_count *c = arg;
 
-	if (kml_trace_through(obj->trace, c->code, c->nr))
+	if (kml_trace_through(obj, c->code, c->nr))
 		c->objects++;
 	return 0;
 }
@@ -897,8 +935,7 @@ static __always_inline int kml_mark_code_leak(struct kml_hold *h,
 {
 	struct kml_scan *sc = arg;
 
-	if (!kml_white(obj) ||
-	    !kml_trace_through(obj->trace, sc->code, sc->nr_code))
+	if (!kml_white(obj) || !kml_trace_through(obj, sc->code, sc->nr_code))
 		return 0;
 	sc->code_leaks++;
 	sc->code_bytes += obj->size;
@@ -926,6 +963,8 @@ static __always_inline int kml_mark_code_leak(struct kml_hold *h,
  */
 int kml_scan(struct kml_scan *sc)
 {
+	int ret = 0;
+
 	sc->gray = KML_GRAY_END;
 	kml_last_scan = sc->start;
 	kml_min_age = sc->min_age;
@@ -938,18 +977,25 @@ int kml_scan(struct kml_scan *sc)
 	if (!sc->stopped && !sc->code)
 		__kml_visit(kml_recheck, sc);
 	kml_drain(sc);
-	if (sc->candidates && !sc->stopped)
+	if ((sc->candidates || sc->code) && !sc->stopped)
 		kml_confirm(sc);
 	if (kml_nr_suppressions && !sc->stopped)
 		kml_apply_suppressions(sc);
 	if (sc->stopped || kml_should_stop()) {
 		sc->stopped = true;
-		return -EINTR;
-	}
-	if (sc->code) {
+		ret = -EINTR;
+	} else if (sc->code) {
 		__kml_visit(kml_mark_code_leak, sc);
-		return 0;
 	}
+	/*
+	 * The check leaves kml_min_age at 0, so that its young leaks are
+	 * listed: that changes nothing else, as only reported objects are
+	 * listed, and all the others are old.
+	 */
+	if (sc->code)
+		return ret;
+	if (ret)
+		return ret;
 	__kml_visit(kml_mark_leak, sc);
 	sc->confirmed_refs = sc->candidates > sc->new_leaks ?
 			     sc->candidates - sc->new_leaks : 0;

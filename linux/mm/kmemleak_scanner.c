@@ -442,15 +442,16 @@ int kml_do_scan(void)
 /*
  * Leaks at module unload.  What a module allocated and still holds when
  * it goes will never be freed by it.  When it goes, after its exit
- * function, the objects whose allocation backtrace runs through its text
- * (or its init text, kept from when it came: freed by now) are checked
- * with a scan of their own, in which the module's data holds nothing.
- * Those left unreferenced are reported at once.
+ * function, the objects whose allocation backtrace runs through its text,
+ * or its init text (kept from when it came: freed by now, so only for
+ * objects allocated before it was), are checked with a scan of their own,
+ * in which the module's data holds nothing.  Those left unreferenced are
+ * reported at once.
  */
 struct kml_module_init {
 	struct list_head node;
 	const struct module *mod;
-	struct kml_code text;
+	struct kml_code text;	/* complemented: it may hold other blocks later */
 };
 
 /* under kml_scan_mutex */
@@ -467,10 +468,30 @@ static void kml_module_coming(struct module *mod)
 	if (!m)
 		return;		/* leaks made by its init are not checked */
 	m->mod = mod;
-	m->text.start = (unsigned long)init->base;
-	m->text.end = m->text.start + init->size;
+	m->text.start = ~(unsigned long)init->base;
+	m->text.end = ~((unsigned long)init->base + init->size);
+	m->text.bounded = false;
 	mutex_lock(&kml_scan_mutex);
 	list_add(&m->node, &kml_module_inits);
+	mutex_unlock(&kml_scan_mutex);
+}
+
+/*
+ * Its init ran: its init text is freed next, and may hold other code
+ * later.  Only what was allocated until now can have come from it.
+ */
+static void kml_module_live(struct module *mod)
+{
+	struct kml_module_init *m;
+
+	mutex_lock(&kml_scan_mutex);
+	list_for_each_entry(m, &kml_module_inits, node) {
+		if (m->mod == mod) {
+			m->text.until = jiffies;
+			m->text.bounded = true;
+			break;
+		}
+	}
 	mutex_unlock(&kml_scan_mutex);
 }
 
@@ -478,7 +499,7 @@ static void kml_module_going(struct module *mod)
 {
 	const struct module_memory *text = &mod->mem[MOD_TEXT];
 	struct kml_module_init *m, *init = NULL;
-	struct kml_code code[2];
+	struct kml_code code[2] = {};
 	struct kml_scan sc = {};
 	unsigned int nr = 0;
 
@@ -492,10 +513,14 @@ static void kml_module_going(struct module *mod)
 	}
 	if (text->size) {
 		code[nr].start = (unsigned long)text->base;
-		code[nr++].end = (unsigned long)text->base + text->size;
+		code[nr].end = (unsigned long)text->base + text->size;
+		code[nr++].bounded = false;
 	}
-	if (init)
-		code[nr++] = init->text;
+	if (init) {
+		code[nr] = init->text;
+		code[nr].start = ~init->text.start;
+		code[nr++].end = ~init->text.end;
+	}
 	if (!nr || !kml_tracking())
 		goto out;
 
@@ -531,6 +556,8 @@ static int kml_module_notify(struct notifier_block *nb, unsigned long action,
 {
 	if (action == MODULE_STATE_COMING)
 		kml_module_coming(data);
+	else if (action == MODULE_STATE_LIVE)
+		kml_module_live(data);
 	else if (action == MODULE_STATE_GOING)
 		kml_module_going(data);
 	return NOTIFY_DONE;

@@ -1267,6 +1267,29 @@ static void test_leak_code(void)
 	LISTED(old, held, in_data, young,);
 }
 
+/* A bounded range (freed init text) counts only for older objects. */
+static void test_leak_code_bounded(void)
+{
+	static const unsigned long init_code[] = { 0x6008 };
+	unsigned long *before = blk("allocated-by-init", 64, 1);
+	unsigned long *after;
+	struct kml_code code = { 0x6000, 0x6010, jiffies, true };
+	struct kml_scan sc = { .code = &code, .nr_code = 1 };
+
+	jiffies++;
+	after = blk("allocated-by-later-code", 32, 1);
+	meta_of(before)->trace = shim_depot_save(init_code, 1);
+	meta_of(after)->trace = shim_depot_save(init_code, 1);
+
+	kml_walk_begin();
+	CHECK_EQ(kml_count_code(&code, 1), 1);
+	sc.start = jiffies;
+	CHECK_EQ(kml_scan(&sc), 0);
+	kml_walk_end();
+	CHECK_EQ(sc.code_leaks, 1);
+	LISTED(before,);
+}
+
 static const struct t_case leaks_tests[] = {
 	{ "leak_graphs", test_leak_graphs },
 	{ "leak_model", test_leak_model },
@@ -1289,4 +1312,5 @@ static const struct t_case leaks_tests[] = {
 	{ "leak_concurrent_free", test_leak_concurrent_free },
 	{ "leak_suppress", test_leak_suppress },
 	{ "leak_code", test_leak_code },
+	{ "leak_code_bounded", test_leak_code_bounded },
 };

@@ -4,8 +4,8 @@
 # No report of a block whose only reference is in flight during RCU
 # updates. The test module's "rcu-mover" keeps an old block referenced only
 # from a node that an updater replaces, over and over, by a copy published
-# with rcu_assign_pointer() (the old node freed with kfree_rcu()), as maple
-# tree and xarray nodes are replaced. A scan may read the slot while it
+# with rcu_assign_pointer() (the old node freed by an RCU callback), as
+# maple tree and xarray nodes are replaced. A scan may read the slot while it
 # points to a node that is freed before the scan gets to it, and miss the
 # copy, allocated meanwhile. Twenty scans while the updater runs: the block
 # is never listed. A leak made beside it is listed after the first scan.

@@ -92,9 +92,10 @@ kml_result "the statistics name the suppression with what it hid" \
 kml_result "the statistics count the suppressions" \
 	"$(grep -qx "suppressions: 1" "$KML_TMP/stats"; echo $?)"
 
-# Up to 64 functions at once: text symbols of the kernel proper.
+# Up to 64 functions at once: text symbols of the kernel proper (those of
+# init text, freed by now, get EINVAL: /proc/kallsyms still lists them).
 awk '$2 ~ /^[tT]$/ && NF == 3 && $3 ~ /^[A-Za-z_][A-Za-z0-9_]*$/ { print $3 }' \
-	/proc/kallsyms | sort -u | head -n $((MAX_SUPPRESS + 8)) > "$KML_TMP/syms"
+	/proc/kallsyms | sort -u | head -n $((MAX_SUPPRESS * 4)) > "$KML_TMP/syms"
 n=1 bad=
 while read -r f && [ "$n" -lt "$MAX_SUPPRESS" ]; do
 	if [ "$(kml_write "suppress=$f")" = $((9 + ${#f})) ]; then
@@ -104,9 +105,9 @@ while read -r f && [ "$n" -lt "$MAX_SUPPRESS" ]; do
 		bad="$bad $f"
 	fi
 done < "$KML_TMP/syms"
-[ -z "$bad" ] || ktap_print_msg "kallsyms names suppress= did not take:$bad"
+[ -z "$bad" ] || ktap_print_msg "kallsyms names suppress= did not take (init text?):$bad"
 kml_result "$MAX_SUPPRESS functions can be suppressed at once" \
-	"$([ "$n" -eq "$MAX_SUPPRESS" ] && [ -z "$bad" ]; echo $?)"
+	"$([ "$n" -eq "$MAX_SUPPRESS" ]; echo $?)"
 expect_error suppress=kfree ENOSPC "one more gets ENOSPC"
 # all but $me_sym again
 sed -n 1p "$KML_TMP/suppressed" > "$KML_TMP/keep"

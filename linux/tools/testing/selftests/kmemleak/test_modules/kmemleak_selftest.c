@@ -978,7 +978,11 @@ static noinline int scenario_views(void)
  */
 static noinline void *suppress_me(size_t size)
 {
-	return kzalloc(size, GFP_KERNEL);
+	void *p = kzalloc(size, GFP_KERNEL);
+
+	/* no tail call: this function must have a frame in the backtrace */
+	OPTIMIZER_HIDE_VAR(p);
+	return p;
 }
 
 static noinline int scenario_suppress(void)
@@ -1002,7 +1006,7 @@ static noinline int scenario_suppress(void)
  * "rcu-mover": an old block whose only reference moves from node to node
  * as an RCU updater replaces them, the way a maple tree or xarray node is
  * replaced by a copy: the new node is published, the old one freed after
- * a grace period.  The slot the nodes are published in is at the start of
+ * a grace period by an RCU callback.  The slot the nodes are published in is at the start of
  * a large block, so that a scan reads the slot, then goes on with the rest
  * of the block, pausing meanwhile, while the node it found is replaced and
  * freed: that scan finds the old block only through the new node.  A leak
@@ -1023,6 +1027,15 @@ static struct mover_holder *mover_holder;
 static struct task_struct *mover_task;
 static unsigned long mover_moves;
 
+/*
+ * As the maple tree and the xarray free their nodes: call_rcu(), not
+ * kfree_rcu(), whose blocks kmemleak ignores from the call on.
+ */
+static void mover_free_node(struct rcu_head *head)
+{
+	kfree(container_of(head, struct mover_node, rcu));
+}
+
 static int mover_fn(void *arg)
 {
 	struct mover_node *old, *new;
@@ -1036,7 +1049,7 @@ static int mover_fn(void *arg)
 		old = rcu_dereference_protected(mover_holder->slot, true);
 		new->obj = old->obj;
 		rcu_assign_pointer(mover_holder->slot, new);
-		kfree_rcu(old, rcu);
+		call_rcu(&old->rcu, mover_free_node);
 		WRITE_ONCE(mover_moves, mover_moves + 1);
 		usleep_range(20, 50);
 	}
@@ -1052,6 +1065,7 @@ static void mover_stop(void)
 	kthread_stop(mover_task);
 	put_task_struct(mover_task);
 	mover_task = NULL;
+	rcu_barrier();		/* mover_free_node() is module text */
 	pr_info("rcu-mover: %lu moves\n", mover_moves);
 	node = rcu_dereference_protected(mover_holder->slot, true);
 	kfree(node->obj);
@@ -1084,8 +1098,13 @@ static noinline int scenario_rcu_mover(void)
 	label("KEEP", "rcu_moved", obj, kmalloc_tracked_size(sizeof(*obj)));
 	mover_moves = 0;
 	t = ksft_kthread(mover_fn, NULL, "kmemleak_mover");
-	if (IS_ERR(t))
+	if (IS_ERR(t)) {
+		vfree(mover_holder);
+		mover_holder = NULL;
+		kfree(node);
+		kfree(obj);
 		return PTR_ERR(t);
+	}
 	get_task_struct(t);
 	mover_task = t;
 	return leak_kmalloc(48);
@@ -1213,6 +1232,8 @@ static noinline int scenario_stale_exit(void)
 		label("SKIP", "stale_exit", NULL, 0);
 		return 0;
 	}
+	if (stale_exiter)
+		return -EBUSY;
 	reinit_completion(&stale_go);
 	return stale_kthread(stale_exit_fn, "kmemleak_stale_exit",
 			     &stale_exiter);

@@ -51,7 +51,11 @@ static void label(const char *kind, const char *name, const void *p,
 
 static noinline struct rmmod_block *rmmod_alloc(size_t size)
 {
-	return kzalloc(size, GFP_KERNEL);
+	struct rmmod_block *p = kzalloc(size, GFP_KERNEL);
+
+	/* no tail call: this text must have a frame in the backtrace */
+	OPTIMIZER_HIDE_VAR(p);
+	return p;
 }
 
 /* Zero this task's stack below its stack pointer, down to the canary. */
