@@ -231,10 +231,14 @@ static inline bool kml_white(const struct kmemleak_object *obj)
 
 bool kml_unreferenced(const struct kmemleak_object *obj);
 
-/* Whether /sys/kernel/debug/kmemleak lists @obj: reported, still a leak. */
+/*
+ * Whether /sys/kernel/debug/kmemleak lists @obj: reported, still a leak.
+ * No age test: a scan reports only objects old enough, and a check of
+ * code that goes away may report young ones.
+ */
 static inline bool kml_reported_leak(const struct kmemleak_object *obj)
 {
-	return obj->flags & KML_REPORTED && kml_unreferenced(obj);
+	return obj->flags & KML_REPORTED && kml_white(obj);
 }
 
 /* Static roots: ranges of kernel data, scanned by every scan. */

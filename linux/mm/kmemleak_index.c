@@ -656,7 +656,7 @@ static bool kml_listed(const struct kmemleak_object *obj, int which)
 {
 	if (which == KML_LIST_NEW)
 		return obj->flags & KML_NEW;
-	return obj->flags & KML_REPORTED && kml_unreferenced(obj);
+	return kml_reported_leak(obj);
 }
 
 struct kml_list_arg {

@@ -630,9 +630,10 @@ static __always_inline int kml_recheck(struct kml_hold *h,
  * RCU read-side section, without yielding: the node that is current when
  * the section begins is young (the scan missed it), is freed only after
  * the section ends, and so is collected and scanned in it.  The large
- * young objects, which need pauses, are scanned after it, and so is
- * everything beyond KML_CONFIRM_MAX objects, to bound the time the CPU
- * spends in the section.  Candidates found referenced are scanned in
+ * young objects, which need pauses, are scanned after it; past
+ * KML_CONFIRM_MAX objects scanned, or lock holds' worth of young objects
+ * walked, the pass pauses and leaves the section, to bound the time the
+ * CPU spends in it.  Candidates found referenced are scanned in
  * turn, as usual.
  */
 #define KML_CONFIRM_MAX		4096
@@ -647,6 +648,7 @@ static void kml_hold_relax(struct kml_hold *h)
 
 static void kml_queue_young(struct kml_scan *sc)
 {
+	unsigned int visits = 0;
 	struct kml_hold h;
 	int i;
 
@@ -662,8 +664,15 @@ static void kml_queue_young(struct kml_scan *sc)
 				hlist_entry(pos, struct kmemleak_object, link);
 
 			h.bytes += KML_VISIT_COST;
-			if (h.bytes >= KML_HOLD_BYTES)
+			if (h.bytes >= KML_HOLD_BYTES &&
+			    ++visits < KML_CONFIRM_MAX) {
 				kml_hold_relax(&h);
+			} else if (h.bytes >= KML_HOLD_BYTES) {
+				/* that many young objects: bound the section */
+				rcu_read_unlock();
+				kml_hold_pause(&h, obj);
+				rcu_read_lock();
+			}
 			/* ->jiffies of a freed object is its dead chain link */
 			if (obj->flags & KML_FREED)
 				continue;
@@ -963,6 +972,7 @@ static __always_inline int kml_mark_code_leak(struct kml_hold *h,
  */
 int kml_scan(struct kml_scan *sc)
 {
+	unsigned long last_scan = kml_last_scan, min_age = kml_min_age;
 	int ret = 0;
 
 	sc->gray = KML_GRAY_END;
@@ -987,13 +997,12 @@ int kml_scan(struct kml_scan *sc)
 	} else if (sc->code) {
 		__kml_visit(kml_mark_code_leak, sc);
 	}
-	/*
-	 * The check leaves kml_min_age at 0, so that its young leaks are
-	 * listed: that changes nothing else, as only reported objects are
-	 * listed, and all the others are old.
-	 */
-	if (sc->code)
+	if (sc->code) {
+		/* the age rules stay those of the last full scan */
+		kml_last_scan = last_scan;
+		kml_min_age = min_age;
 		return ret;
+	}
 	if (ret)
 		return ret;
 	__kml_visit(kml_mark_leak, sc);
@@ -1005,7 +1014,7 @@ int kml_scan(struct kml_scan *sc)
 static int kml_clear_one(struct kml_hold *h, struct kmemleak_object *obj,
 			 void *arg)
 {
-	if (obj->flags & KML_REPORTED && kml_unreferenced(obj)) {
+	if (kml_reported_leak(obj)) {
 		WRITE_ONCE(obj->min_count, KML_GRAY);
 		obj->flags &= ~(KML_REPORTED | KML_NEW);
 	}
