@@ -1443,6 +1443,17 @@ static const struct {
 	{ "stack", NULL },
 };
 
+/* Commands that stop or release what a scenario started. */
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} controls[] = {
+	{ "stack-stop", stack_stop },
+	{ "stale-exit-go", stale_exit_go },
+	{ "stale-stop", stale_stop },
+	{ "rcu-mover-stop", mover_stop },
+};
+
 static ssize_t ksft_write(struct file *file, const char __user *ubuf,
 			  size_t len, loff_t *ppos)
 {
@@ -1457,25 +1468,12 @@ static ssize_t ksft_write(struct file *file, const char __user *ubuf,
 	cmd = strim(buf);
 
 	mutex_lock(&ksft_lock);
-	if (!strcmp(cmd, "stack-stop")) {
-		stack_stop();
-		ret = 0;
-		goto out;
-	}
-	if (!strcmp(cmd, "stale-exit-go")) {
-		stale_exit_go();
-		ret = 0;
-		goto out;
-	}
-	if (!strcmp(cmd, "stale-stop")) {
-		stale_stop();
-		ret = 0;
-		goto out;
-	}
-	if (!strcmp(cmd, "rcu-mover-stop")) {
-		mover_stop();
-		ret = 0;
-		goto out;
+	for (i = 0; i < ARRAY_SIZE(controls); i++) {
+		if (!strcmp(cmd, controls[i].name)) {
+			controls[i].fn();
+			ret = 0;
+			goto out;
+		}
 	}
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
 		if (strcmp(cmd, scenarios[i].name))
