@@ -460,6 +460,23 @@ void __ref kmemleak_no_scan(const void *ptr)
 EXPORT_SYMBOL(kmemleak_no_scan);
 
 /**
+ * kmemleak_task_stack - say that an object is a task stack
+ * @ptr:	pointer to beginning of the object, a vmalloc()ed stack
+ *
+ * With stack scanning on, a task stack is searched as its task's stack,
+ * from the stack pointer up, and never as a block: a stack that waits in
+ * a cache for its next task keeps the frames of its last one, whose stale
+ * pointers would hide leaks.  With stack scanning off, it is searched as
+ * any other block.
+ */
+void __ref kmemleak_task_stack(const void *ptr)
+{
+	if (kml_tracking() && !IS_ERR_OR_NULL(ptr))
+		kml_annotate(KML_VIRT, "task_stack", kml_addr(ptr),
+			     KML_KEEP_MIN_COUNT, KML_STACK);
+}
+
+/**
  * kmemleak_alloc_phys - register a physically addressed object
  * @phys:	physical address of the object
  * @size:	size of the object
@@ -597,6 +614,9 @@ void __init kmemleak_init(void)
 		return;
 
 	kml_index_init();
+	/* zero-based per-CPU data: cookies are small integers */
+	kml_percpu_exact = IS_ENABLED(CONFIG_SMP) &&
+			   (unsigned long)__per_cpu_start < PAGE_OFFSET;
 	kml_check_roots(kml_add_root((unsigned long)_sdata,
 				     (unsigned long)_edata));
 	kml_check_roots(kml_add_root((unsigned long)__bss_start,

@@ -295,14 +295,16 @@ struct kml_scan {
 };
 
 /*
- * A range of kernel text, [@start, @end); if @bounded, it counts only for
- * objects allocated up to @until (jiffies): it may hold other code since.
+ * A range of kernel text, [@start, @end); if @timed, it counts only for
+ * objects allocated from @since to @until (jiffies): a module's text held
+ * other code before it came and may hold other code after it goes.
  */
 struct kml_code {
 	unsigned long start;
 	unsigned long end;
+	unsigned long since;
 	unsigned long until;
-	bool bounded;
+	bool timed;
 };
 
 /*
@@ -493,6 +495,7 @@ struct kml_span {
 
 extern struct kml_shard kml_shards[KML_NR_SHARDS];
 extern struct kml_span kml_spans[KML_NR_SPACES];
+extern bool kml_percpu_exact;
 extern unsigned long kml_region_filter[BITS_TO_LONGS(BIT(KML_FILTER_BITS))];
 extern unsigned long kml_wide_filter[BITS_TO_LONGS(BIT(KML_FILTER_BITS))];
 extern bool kml_walking;

@@ -331,6 +331,25 @@ static __always_inline void kml_ref(struct kml_scan *sc,
 }
 
 /*
+ * Where __percpu cookies are small offsets (x86-64, whose per-CPU section
+ * is linked at 0), any counter, size or time of the same value would
+ * hide a per-CPU block: there, only its start counts, the cookie that
+ * alloc_percpu() returned.  Code that keeps only a cookie into a block is
+ * rare; the kernel glue decides.
+ */
+bool kml_percpu_exact __read_mostly;
+
+static __always_inline struct kmemleak_object *
+kml_find_percpu(unsigned long cookie)
+{
+	struct kmemleak_object *obj = kml_find(KML_PERCPU, cookie);
+
+	if (obj && kml_percpu_exact && READ_ONCE(obj->pointer) != cookie)
+		return NULL;
+	return obj;
+}
+
+/*
  * The word loop of kml_scan_block(), inlined into the scan of objects:
  * under emulation and -Os every call and return on this path counts.
  */
@@ -362,7 +381,7 @@ static __always_inline void kml_scan_words(struct kml_scan *sc,
 			kml_ref(sc, kml_find(KML_VIRT, v), kml_tag(w), p,
 				scanned);
 		if (v >= plo && v <= phi)
-			kml_ref(sc, kml_find(KML_PERCPU, v), KASAN_TAG_KERNEL,
+			kml_ref(sc, kml_find_percpu(v), KASAN_TAG_KERNEL,
 				p, scanned);
 	}
 }
@@ -484,13 +503,10 @@ static void kml_drain(struct kml_scan *sc)
  * @sc: scan state
  * @addr: start of the object
  *
- * For task stacks, which the roots phase searches itself, and interrupt
- * stacks, which hold nothing live between interrupts: the object still
- * counts references, but its contents are not searched.  It is
- * remembered as a stack: in a later scan whose roots have the live task
- * stacks (@sc->stacks) but not this one, the stack has no live task (it
- * waits in a cache for the next one), and what is left in it is dead.
- * Call from kml_scan_roots() before anything could queue it.
+ * For interrupt stacks, which hold nothing live between interrupts: the
+ * object still counts references, but its contents are not searched.  It
+ * is remembered as a stack (see kmemleak_task_stack()).  Call from
+ * kml_scan_roots() before anything could queue it.
  */
 void kml_scan_skip(struct kml_scan *sc, unsigned long addr)
 {
@@ -791,8 +807,8 @@ int kml_unsuppress(const char *sym)
 /*
  * Whether a frame of @obj's allocation backtrace is in one of the @nr
  * ranges of @code.  The frames are return addresses, so (start, end]: a
- * call can end a function that does not return.  A bounded range counts
- * only for objects allocated up to its @until.
+ * call can end a function that does not return.  A timed range counts
+ * only for objects allocated in its time.
  */
 static bool kml_trace_through(const struct kmemleak_object *obj,
 			      const struct kml_code *code, unsigned int nr)
@@ -805,8 +821,9 @@ static bool kml_trace_through(const struct kmemleak_object *obj,
 		for (j = 0; j < nr; j++)
 			if (entries[i] > code[j].start &&
 			    entries[i] <= code[j].end &&
-			    (!code[j].bounded ||
-			     time_before_eq(obj->jiffies, code[j].until)))
+			    (!code[j].timed ||
+			     (time_after_eq(obj->jiffies, code[j].since) &&
+			      time_before_eq(obj->jiffies, code[j].until))))
 				return true;
 	return false;
 }

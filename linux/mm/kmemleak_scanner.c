@@ -255,7 +255,8 @@ static bool kml_on_cpu(struct task_struct *t)
 }
 
 /*
- * Scan @t's stack as a root; its vmalloc() block is then not scanned.
+ * Scan @t's stack as a root (its vmalloc() block, marked by
+ * kmemleak_task_stack(), is not searched as a block).
  *
  * Only the live part: below the stack pointer lie dead frames, and what
  * deeper calls left there long ago (the stack of an idle worker keeps the
@@ -279,7 +280,6 @@ static void kml_scan_task_stack(struct kml_scan *sc, struct task_struct *t)
 
 	if (!stack)
 		return;
-	kml_scan_skip(sc, lo);
 	if (t == current)
 		goto out;
 	/* (where stacks grow up, all of it) */
@@ -304,14 +304,13 @@ out:
 /*
  * Task stacks, with stack=on.  Tasks are found by PID, one RCU read-side
  * section each, so that the pass can yield between tasks however many
- * there are, and a task that exits meanwhile costs nothing.  (Idle tasks
- * have no PID: the boot CPU's stack is in the data section, the others'
- * are scanned as the blocks they are, reachable from their tasks.)  A
- * vmalloc()ed stack found here once is not searched as a block in later
- * scans (see kml_scan_skip()): when this pass does not find it, it waits
- * in the stack cache with the frames of a dead task, and a task forked on
- * it during the scan is searched from the next one.  With stack=off, these
- * stacks are scanned like any reachable block, whole.
+ * there are, and a task that exits meanwhile costs nothing.  Idle tasks
+ * have no PID and are not searched: like an interrupt stack, an idle
+ * task's holds nothing live between the calls it makes (the boot CPU's,
+ * init_task's, is in the data section, searched with it).  A task forked
+ * during the pass on a PID it has passed is searched from the next scan.
+ * With stack=off, the vmalloc()ed stacks are scanned like any reachable
+ * block, whole, and so are those in the stack cache.
  */
 static void kml_scan_stacks(struct kml_scan *sc)
 {
@@ -442,37 +441,40 @@ int kml_do_scan(void)
 /*
  * Leaks at module unload.  What a module allocated and still holds when
  * it goes will never be freed by it.  When it goes, after its exit
- * function, the objects whose allocation backtrace runs through its text,
- * or its init text (kept from when it came: freed by now, so only for
- * objects allocated before it was), are checked with a scan of their own,
- * in which the module's data holds nothing.  Those left unreferenced are
- * reported at once.
+ * function, the objects allocated while it was loaded whose backtrace
+ * runs through its text, or its init text (kept from when it came: freed
+ * by now, so only for objects allocated before it was), are checked with
+ * a scan of their own, in which the module's data holds nothing.  Those
+ * left unreferenced are reported at once.  The times matter: the same
+ * addresses held other code before, an earlier load of the same module
+ * among others, and its leaks are not this one's.
  */
-struct kml_module_init {
+struct kml_module_load {
 	struct list_head node;
 	const struct module *mod;
-	struct kml_code text;	/* complemented: it may hold other blocks later */
+	unsigned long since;	/* jiffies when it came */
+	struct kml_code init;	/* complemented: it may hold other blocks later */
 };
 
 /* under kml_scan_mutex */
-static LIST_HEAD(kml_module_inits);
+static LIST_HEAD(kml_module_loads);
 
 static void kml_module_coming(struct module *mod)
 {
 	const struct module_memory *init = &mod->mem[MOD_INIT_TEXT];
-	struct kml_module_init *m;
+	struct kml_module_load *m;
 
-	if (!init->size)
-		return;
-	m = kmalloc(sizeof(*m), GFP_KERNEL | __GFP_NOWARN);
+	m = kzalloc(sizeof(*m), GFP_KERNEL | __GFP_NOWARN);
 	if (!m)
-		return;		/* leaks made by its init are not checked */
+		return;		/* its leaks are checked, less exactly */
 	m->mod = mod;
-	m->text.start = ~(unsigned long)init->base;
-	m->text.end = ~((unsigned long)init->base + init->size);
-	m->text.bounded = false;
+	m->since = jiffies;
+	if (init->size) {
+		m->init.start = ~(unsigned long)init->base;
+		m->init.end = ~((unsigned long)init->base + init->size);
+	}
 	mutex_lock(&kml_scan_mutex);
-	list_add(&m->node, &kml_module_inits);
+	list_add(&m->node, &kml_module_loads);
 	mutex_unlock(&kml_scan_mutex);
 }
 
@@ -482,13 +484,13 @@ static void kml_module_coming(struct module *mod)
  */
 static void kml_module_live(struct module *mod)
 {
-	struct kml_module_init *m;
+	struct kml_module_load *m;
 
 	mutex_lock(&kml_scan_mutex);
-	list_for_each_entry(m, &kml_module_inits, node) {
+	list_for_each_entry(m, &kml_module_loads, node) {
 		if (m->mod == mod) {
-			m->text.until = jiffies;
-			m->text.bounded = true;
+			m->init.until = jiffies;
+			m->init.timed = true;
 			break;
 		}
 	}
@@ -498,28 +500,36 @@ static void kml_module_live(struct module *mod)
 static void kml_module_going(struct module *mod)
 {
 	const struct module_memory *text = &mod->mem[MOD_TEXT];
-	struct kml_module_init *m, *init = NULL;
+	struct kml_module_load *m, *load = NULL;
 	struct kml_code code[2] = {};
 	struct kml_scan sc = {};
 	unsigned int nr = 0;
 
 	mutex_lock(&kml_scan_mutex);
-	list_for_each_entry(m, &kml_module_inits, node) {
+	list_for_each_entry(m, &kml_module_loads, node) {
 		if (m->mod == mod) {
 			list_del(&m->node);
-			init = m;
+			load = m;
 			break;
 		}
 	}
 	if (text->size) {
 		code[nr].start = (unsigned long)text->base;
 		code[nr].end = (unsigned long)text->base + text->size;
-		code[nr++].bounded = false;
+		if (load) {
+			code[nr].since = load->since;
+			code[nr].until = jiffies;
+			code[nr].timed = true;
+		}
+		nr++;
 	}
-	if (init) {
-		code[nr] = init->text;
-		code[nr].start = ~init->text.start;
-		code[nr++].end = ~init->text.end;
+	/* a module that failed its init is not LIVE: that text is gone too */
+	if (load && load->init.start) {
+		code[nr].start = ~load->init.start;
+		code[nr].end = ~load->init.end;
+		code[nr].since = load->since;
+		code[nr].until = load->init.timed ? load->init.until : jiffies;
+		code[nr++].timed = true;
 	}
 	if (!nr || !kml_tracking())
 		goto out;
@@ -547,7 +557,7 @@ static void kml_module_going(struct module *mod)
 	}
 out:
 	mutex_unlock(&kml_scan_mutex);
-	kfree(init);
+	kfree(load);
 	kml_scrub_stack();
 }
 

@@ -28,6 +28,7 @@ void kmemleak_transient_leak(const void *ptr) __ref;
 void kmemleak_ignore(const void *ptr) __ref;
 void kmemleak_scan_area(const void *ptr, size_t size, gfp_t gfp) __ref;
 void kmemleak_no_scan(const void *ptr) __ref;
+void kmemleak_task_stack(const void *ptr) __ref;
 void kmemleak_alloc_phys(phys_addr_t phys, size_t size, gfp_t gfp) __ref;
 void kmemleak_free_part_phys(phys_addr_t phys, size_t size) __ref;
 void kmemleak_ignore_phys(phys_addr_t phys) __ref;
@@ -78,6 +79,7 @@ static inline void kmemleak_scan_area(const void *ptr, size_t size,
 				      gfp_t gfp) { }
 static inline void kmemleak_erase(void **ptr) { }
 static inline void kmemleak_no_scan(const void *ptr) { }
+static inline void kmemleak_task_stack(const void *ptr) { }
 static inline void kmemleak_alloc_phys(phys_addr_t phys, size_t size,
 				       gfp_t gfp) { }
 static inline void kmemleak_free_part_phys(phys_addr_t phys, size_t size) { }

@@ -1267,19 +1267,27 @@ static void test_leak_code(void)
 	LISTED(old, held, in_data, young,);
 }
 
-/* A bounded range (freed init text) counts only for older objects. */
-static void test_leak_code_bounded(void)
+/*
+ * A timed range counts only for objects allocated in its time: the same
+ * text held other code before (an earlier load of a module) and after
+ * (freed init text).
+ */
+static void test_leak_code_timed(void)
 {
-	static const unsigned long init_code[] = { 0x6008 };
-	unsigned long *before = blk("allocated-by-init", 64, 1);
-	unsigned long *after;
-	struct kml_code code = { 0x6000, 0x6010, jiffies, true };
+	static const unsigned long text[] = { 0x6008 };
+	unsigned long *before, *during, *after;
+	struct kml_code code = { .start = 0x6000, .end = 0x6010, .timed = true };
 	struct kml_scan sc = { .code = &code, .nr_code = 1 };
 
+	before = blk("allocated-by-earlier-code", 16, 1);
+	jiffies++;
+	code.since = code.until = jiffies;
+	during = blk("allocated-by-this-code", 64, 1);
 	jiffies++;
 	after = blk("allocated-by-later-code", 32, 1);
-	meta_of(before)->trace = shim_depot_save(init_code, 1);
-	meta_of(after)->trace = shim_depot_save(init_code, 1);
+	meta_of(before)->trace = shim_depot_save(text, 1);
+	meta_of(during)->trace = shim_depot_save(text, 1);
+	meta_of(after)->trace = shim_depot_save(text, 1);
 
 	kml_walk_begin();
 	CHECK_EQ(kml_count_code(&code, 1), 1);
@@ -1287,7 +1295,8 @@ static void test_leak_code_bounded(void)
 	CHECK_EQ(kml_scan(&sc), 0);
 	kml_walk_end();
 	CHECK_EQ(sc.code_leaks, 1);
-	LISTED(before,);
+	CHECK_EQ(sc.code_bytes, 64);
+	LISTED(during,);
 }
 
 static const struct t_case leaks_tests[] = {
@@ -1312,5 +1321,5 @@ static const struct t_case leaks_tests[] = {
 	{ "leak_concurrent_free", test_leak_concurrent_free },
 	{ "leak_suppress", test_leak_suppress },
 	{ "leak_code", test_leak_code },
-	{ "leak_code_bounded", test_leak_code_bounded },
+	{ "leak_code_timed", test_leak_code_timed },
 };

@@ -497,6 +497,23 @@ static void test_percpu(void)
 	LISTED((void *)q, (void *)s, (void *)u, z,);
 }
 
+/* Where cookies are small integers, only a block's exact cookie counts. */
+static void test_percpu_exact(void)
+{
+	unsigned long p = pcpu(64, 1), q = pcpu(64, 1);
+
+	kml_percpu_exact = true;
+	rootbuf[0] = p;
+	rootbuf[1] = q + 8;			/* a counter of that value */
+	age();
+	scan();
+	scan();
+	LISTED((void *)q,);
+	kml_percpu_exact = false;
+	scan();
+	LISTED();
+}
+
 /* Physical (memblock) blocks: scanned when in lowmem, never reported. */
 static void test_phys(void)
 {
@@ -975,6 +992,7 @@ static const struct t_case scan_tests[] = {
 	{ "excess_ref", test_excess_ref },
 	{ "excess_ref_vm", test_excess_ref_vm },
 	{ "percpu", test_percpu },
+	{ "percpu_exact", test_percpu_exact },
 	{ "phys", test_phys },
 	{ "phys_lowmem_end", test_phys_lowmem_end },
 	{ "scan_skip", test_scan_skip },
