@@ -8,6 +8,7 @@
 #   kmemleak: module <name> unloaded with <N> unreferenced objects (<B> bytes) allocated by its code
 # with the three and their sizes, and the report and the summary list them
 # at once, with no scan and no wait; the block handed over is not listed.
+# Loaded and removed again, it logs the second load's three only.
 # Loaded with leak=0, it frees its blocks on removal: nothing is logged.
 #
 # A detector that does not check modules at removal (the stock 6.12 one)
@@ -49,15 +50,29 @@ kml_do clear || ktap_exit_fail_msg "clear failed"
 load_unload
 grep -q "$UNLOAD_RE" "$KML_TMP/log" || [ "$silent" -eq 1 ] ||
 	kml_skip_all "no '$UNLOAD_RE' line: a detector that does not check modules at removal"
-ktap_set_plan 7
+ktap_set_plan 8
 kml_result "a module that frees its blocks is unloaded silently" "$silent"
 
-awk -v m="$RMMOD_NAME: " '
+# leak_labels: the module's block labels in $KML_TMP/log
+leak_labels()
+{
+	awk -v m="$RMMOD_NAME: " '
 	i = index($0, m) { $0 = substr($0, i + length(m)) }
-	i && /^(LEAK|KEEP|FREE) / { print }' "$KML_TMP/log" > "$KML_TMP/labels"
+	i && /^(LEAK|KEEP|FREE) / { print }' "$KML_TMP/log"
+}
+
+# want_line FILE: the log line the LEAK labels of FILE call for
+want_line()
+{
+	local bytes
+
+	bytes=$(awk '$1 == "LEAK" { n++; b += $4 } END { printf "%d %d", n, b }' "$KML_TMP/$1")
+	echo "${UNLOAD_RE}${bytes% *} unreferenced objects (${bytes#* } bytes) allocated by its code"
+}
+
+leak_labels > "$KML_TMP/labels"
 kml_report
-bytes=$(awk '$1 == "LEAK" { n++; b += $4 } END { printf "%d %d", n, b }' "$KML_TMP/labels")
-want="${UNLOAD_RE}${bytes% *} unreferenced objects (${bytes#* } bytes) allocated by its code"
+want=$(want_line labels)
 got=$(grep -o "$UNLOAD_RE.*" "$KML_TMP/log")
 [ "$got" = "$want" ] || ktap_print_msg "logged '$got', expected '$want'"
 kml_result "the removal is logged with the count and bytes of its leaks" \
@@ -76,5 +91,15 @@ while read -r kind name addr size; do
 done < "$KML_TMP/labels"
 [ -z "$missing" ] || ktap_print_msg "not in the summary:$missing"
 kml_result "the summary lists them as well" "$([ -z "$missing" ]; echo $?)"
+
+# loaded again, most likely at the same address: the leaks of the first
+# load are not the second's
+load_unload
+leak_labels > "$KML_TMP/labels2"
+want=$(want_line labels2)
+got=$(grep -o "$UNLOAD_RE.*" "$KML_TMP/log")
+[ "$got" = "$want" ] || ktap_print_msg "logged '$got', expected '$want'"
+kml_result "a second load's removal counts only its own leaks" \
+	"$([ "$got" = "$want" ]; echo $?)"
 
 ktap_finished

@@ -6,9 +6,11 @@
 #  - a kthread that then sleeps at a shallower depth (its stack is
 #    searched from the saved stack pointer up),
 #  - an interrupt handler, on the interrupt stack (not searched),
-#  - a kthread that a scan sees alive and that then exits, when task
-#    stacks are vmalloc()ed: its stack waits in a cache for the next task
-#    (not searched),
+#  - a kthread that a scan sees alive and that then exits, and one that
+#    exits before any scan, when task stacks are vmalloc()ed: their stacks
+#    wait in a cache for the next task (not searched),
+#  - a block kept and never written, allocated just before from the same
+#    cache: it holds the address SLUB's free list kept there,
 # and each block must be reported. A detector that searches all of each
 # stack, the interrupt stacks and the stack cache misses them: where no
 # kmemleak_stats file tells this detector apart (the stock 6.12 one), a
@@ -29,7 +31,7 @@ KML_AT_EXIT='echo stale-stop > "$KML_CTL"
 kml_do clear || ktap_exit_fail_msg "clear failed"
 : > "$KML_TMP/labels"
 # stale-irq last: the test module clears the interrupt stack after the others
-for s in stale-sleep stale-exit stale-irq; do
+for s in stale-sleep stale-exit stale-exit-now stale-freeptr stale-irq; do
 	kml_create "$s" one || ktap_exit_fail_msg "the test module could not make $s"
 	cat "$KML_TMP/one" >> "$KML_TMP/labels"
 done

@@ -1119,7 +1119,9 @@ static noinline int scenario_rcu_mover(void)
  *  - "stale-irq": by an irq_work handler, on the CPU's interrupt stack
  *    (which this scenario leaves as it is);
  *  - "stale-exit": by a kthread that then waits for "stale-exit-go" and
- *    exits; its stack, if vmalloc()ed, waits in a cache for the next task.
+ *    exits; its stack, if vmalloc()ed, waits in a cache for the next task;
+ *  - "stale-exit-now": by a kthread that exits at once, so that no scan
+ *    sees it alive.
  * "stale-stop" stops the sleeping kthread.
  */
 #define STALE_DEPTH	12
@@ -1169,6 +1171,13 @@ static int stale_exit_fn(void *arg)
 	stale_deep(STALE_DEPTH, GFP_KERNEL, "stale_exit");
 	complete(&stale_made);
 	wait_for_completion(&stale_go);
+	return 0;
+}
+
+static int stale_exit_now_fn(void *arg)
+{
+	stale_deep(STALE_DEPTH, GFP_KERNEL, "stale_exit_now");
+	complete(&stale_made);
 	return 0;
 }
 
@@ -1239,6 +1248,25 @@ static noinline int scenario_stale_exit(void)
 			     &stale_exiter);
 }
 
+static noinline int scenario_stale_exit_now(void)
+{
+	struct task_struct *t = NULL;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_VMAP_STACK)) {
+		pr_info("stale_exit_now: task stacks are not vmalloc()ed here (CONFIG_VMAP_STACK=n): not made\n");
+		label("SKIP", "stale_exit_now", NULL, 0);
+		return 0;
+	}
+	ret = stale_kthread(stale_exit_now_fn, "kmemleak_stale_now", &t);
+	if (ret)
+		return ret;
+	/* it returns by itself: this waits until it has exited */
+	kthread_stop(t);
+	put_task_struct(t);
+	return 0;
+}
+
 static noinline int scenario_stale_irq(void)
 {
 	if (absorb(ABSORB_KMALLOC, STALE_SIZE))
@@ -1246,6 +1274,53 @@ static noinline int scenario_stale_irq(void)
 	keep_irq_stack = true;
 	irq_work_queue(&stale_irq_work);
 	irq_work_sync(&stale_irq_work);
+	return 0;
+}
+
+/*
+ * "stale-freeptr": SLUB keeps its free list in the free objects, each
+ * holding the address of the next (at the middle of the object, where
+ * nothing else moves it).  An object handed out by kmalloc() still holds
+ * it, until its user writes there, and the next object allocated from the
+ * same cache is that address.  Here the first is kept and never written,
+ * the second is lost.  Both are taken with interrupts off, so that no
+ * other allocation comes between them.  Any other word of the first that
+ * holds the second's address is left from the first's last user: that is
+ * not what is tested, so the block is then not made.
+ */
+#define FREEPTR_SIZE	128
+
+static void *freeptr_kept;
+
+static noinline int scenario_stale_freeptr(void)
+{
+	unsigned long flags;
+	void **p, *q;
+	int i;
+
+	if (freeptr_kept)
+		return -EBUSY;
+	if (absorb(ABSORB_KMALLOC, FREEPTR_SIZE))
+		return -ENOMEM;
+	local_irq_save(flags);
+	p = kmalloc(FREEPTR_SIZE, GFP_ATOMIC);
+	q = kzalloc(FREEPTR_SIZE, GFP_ATOMIC);
+	local_irq_restore(flags);
+	if (!p || !q) {
+		kfree(p);
+		kfree(q);
+		return -ENOMEM;
+	}
+	WRITE_ONCE(freeptr_kept, p);
+	for (i = 0; i < FREEPTR_SIZE / sizeof(*p); i++) {
+		if (i != FREEPTR_SIZE / sizeof(*p) / 2 && READ_ONCE(p[i]) == q) {
+			pr_info("stale_freeptr: the kept block holds its address from an earlier life: not made\n");
+			kfree(q);
+			label("SKIP", "stale_freeptr", NULL, 0);
+			return 0;
+		}
+	}
+	label("LEAK", "stale_freeptr", q, kmalloc_tracked_size(FREEPTR_SIZE));
 	return 0;
 }
 
@@ -1438,6 +1513,8 @@ static const struct {
 	{ "stale-sleep", scenario_stale_sleep },
 	{ "stale-irq", scenario_stale_irq },
 	{ "stale-exit", scenario_stale_exit },
+	{ "stale-exit-now", scenario_stale_exit_now },
+	{ "stale-freeptr", scenario_stale_freeptr },
 	{ "batch-alloc", scenario_batch_alloc },
 	{ "batch-free", scenario_batch_free },
 	{ "stack", NULL },
