@@ -334,17 +334,22 @@ static __always_inline void kml_ref(struct kml_scan *sc,
  * Where __percpu cookies are small offsets (x86-64, whose per-CPU section
  * is linked at 0), any counter, size or time of the same value would
  * hide a per-CPU block: there, only its start counts, the cookie that
- * alloc_percpu() returned.  Code that keeps only a cookie into a block is
+ * alloc_percpu() returned, give or take the low flag bits that percpu_ref
+ * adds in atomic mode.  Code that keeps only a cookie into a block is
  * rare; the kernel glue decides.
  */
 bool kml_percpu_exact __read_mostly;
+
+/* Low bits a kept cookie may carry: percpu_ref's __PERCPU_REF_FLAG_BITS. */
+#define KML_PERCPU_FLAG_MASK	3UL
 
 static __always_inline struct kmemleak_object *
 kml_find_percpu(unsigned long cookie)
 {
 	struct kmemleak_object *obj = kml_find(KML_PERCPU, cookie);
 
-	if (obj && kml_percpu_exact && READ_ONCE(obj->pointer) != cookie)
+	if (obj && kml_percpu_exact &&
+	    (READ_ONCE(obj->pointer) ^ cookie) & ~KML_PERCPU_FLAG_MASK)
 		return NULL;
 	return obj;
 }

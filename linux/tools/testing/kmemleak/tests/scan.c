@@ -500,11 +500,12 @@ static void test_percpu(void)
 /* Where cookies are small integers, only a block's exact cookie counts. */
 static void test_percpu_exact(void)
 {
-	unsigned long p = pcpu(64, 1), q = pcpu(64, 1);
+	unsigned long p = pcpu(64, 1), q = pcpu(64, 1), r = pcpu(64, 1);
 
 	kml_percpu_exact = true;
 	rootbuf[0] = p;
 	rootbuf[1] = q + 8;			/* a counter of that value */
+	rootbuf[2] = r | 1;			/* percpu_ref in atomic mode */
 	age();
 	scan();
 	scan();
