@@ -286,7 +286,7 @@ kml_show_report()
 # kml_checked FILE: the number of tests kml_check_labels FILE makes.
 kml_checked()
 {
-	grep -Ec '^(LEAK|KEEP|SKIP) ' "$KML_TMP/$1"
+	grep -Ec '^(LEAK|KEEP|SKIP|CLEAN) ' "$KML_TMP/$1"
 }
 
 # kml_log_mark: mark the kernel log; kml_log_since prints what follows it.

@@ -10,6 +10,8 @@
  *	LEAK <name> 0x<address> <size>	no reference is left: must be reported
  *	KEEP <name> 0x<address> <size>	still referenced: must not be reported
  *	STACK <name> 0x<address> <size>	referenced only from a kthread's stack
+ *	CLEAN <name> 0x<zero> 0	the stale copy the scenario looks for
+ *					was not there to make a leak of
  *	INFO <name> 0x<address> <size>	for diagnostics, or to tell the test
  *					which case holds (see stack_alloc())
  *
@@ -203,31 +205,10 @@ static noinline void scrub_irq_stack(void)
 #endif
 }
 
-#define NR_PINNED	8	/* per kthread made */
-#define MAX_PINNED	64
-
-/* Blocks kept for good, referenced from here: never leaks. */
-static void *pinned[MAX_PINNED];
-static int nr_pinned;
-
-/*
- * kthread() keeps the address of the kthread_create_info its creator freed
- * in a callee-saved register that the thread function saves in its frame
- * for the thread's whole life: a block of a scenario given that memory
- * would never be reported. The freed block is among the first that its
- * cache hands out on this CPU right after: take those for good.
- */
-static void pin_freed_create_info(void)
-{
-	int i;
-
-	/* WRITE_ONCE: pinned[] is never read, the stores must stay */
-	for (i = 0; i < NR_PINNED && nr_pinned < MAX_PINNED; i++)
-		WRITE_ONCE(pinned[nr_pinned++], kzalloc(64, GFP_KERNEL));
-}
+#define MAX_ADOPTED	64
 
 /* Blocks other test modules hand over, kept for good. */
-static void *adopted[MAX_PINNED];
+static void *adopted[MAX_ADOPTED];
 static atomic_t nr_adopted = ATOMIC_INIT(0);
 
 /**
@@ -241,7 +222,7 @@ void kmemleak_selftest_keep(void *p)
 {
 	int i = atomic_inc_return(&nr_adopted) - 1;
 
-	if (i < MAX_PINNED)
+	if (i < MAX_ADOPTED)
 		WRITE_ONCE(adopted[i], p);
 }
 EXPORT_SYMBOL_GPL(kmemleak_selftest_keep);
@@ -252,7 +233,6 @@ static struct task_struct *ksft_kthread(int (*fn)(void *), void *arg,
 {
 	struct task_struct *t = kthread_create(fn, arg, "%s", name);
 
-	pin_freed_create_info();
 	if (!IS_ERR(t)) {
 		kthread_bind(t, ksft_cpu);
 		wake_up_process(t);
@@ -1122,7 +1102,7 @@ static noinline int scenario_rcu_mover(void)
  *    exits; its stack, if vmalloc()ed, waits in a cache for the next task;
  *  - "stale-exit-now": by a kthread that exits at once, so that no scan
  *    sees it alive.
- * "stale-stop" stops the sleeping kthread.
+ * "stale-stop" stops the sleeping kthreads (see also "stale-kthread").
  */
 #define STALE_DEPTH	12
 #define STALE_FRAME	512	/* bytes of each frame */
@@ -1199,12 +1179,19 @@ static void stale_exit_go(void)
 	}
 }
 
+static struct task_struct *stale_starter;
+
 static void stale_stop(void)
 {
-	if (stale_sleeper) {
-		kthread_stop(stale_sleeper);
-		put_task_struct(stale_sleeper);
-		stale_sleeper = NULL;
+	struct task_struct **tp[] = { &stale_sleeper, &stale_starter };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(tp); i++) {
+		if (*tp[i]) {
+			kthread_stop(*tp[i]);
+			put_task_struct(*tp[i]);
+			*tp[i] = NULL;
+		}
 	}
 	stale_exit_go();
 }
@@ -1275,6 +1262,123 @@ static noinline int scenario_stale_irq(void)
 	irq_work_queue(&stale_irq_work);
 	irq_work_sync(&stale_irq_work);
 	return 0;
+}
+
+/*
+ * "stale-kthread": what the start of a kthread leaves in its live frames.
+ * Those of ret_from_fork() and kthread() never return, and their saved
+ * registers keep whatever the thread started with, such as the address of
+ * its kthread_create_info.  Its creator freed that block at once in the
+ * stock kernel.  Here a sleeping kthread is started, and then the module
+ * takes 64-byte blocks, sizeof(struct kthread_create_info), until one has
+ * an address that a word of the thread's live frames holds.  That block
+ * is the leak.  If none does within STARTER_TRIES blocks, the label is
+ * CLEAN: nothing the start left there hides a leak of that size.
+ */
+#define STARTER_TRIES	4096
+#define STARTER_SIZE	64
+#define STARTER_WORDS	(THREAD_SIZE / sizeof(long))
+
+static int stale_starter_fn(void *arg)
+{
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+/* The stack pointer @t saved when it left the CPU, or 0. */
+static unsigned long saved_sp(struct task_struct *t)
+{
+#if defined(CONFIG_X86)
+	return READ_ONCE(t->thread.sp);
+#elif defined(thread_saved_sp)
+	return thread_saved_sp(t);
+#else
+	return 0;
+#endif
+}
+
+/*
+ * Copy the live words of sleeping @t's stack to @w: how many, or < 0.  The
+ * stack stays: @t runs until "stale-stop", which scenarios do not overlap.
+ */
+static int starter_words(struct task_struct *t, unsigned long *w)
+{
+	unsigned long *lo = task_stack_page(t), *hi = lo + STARTER_WORDS, *p;
+	unsigned long sp = saved_sp(t);
+	int n = 0;
+
+	/* acquire: what it saved when it left the CPU is read after */
+	if (task_is_running(t) ||
+	    (IS_ENABLED(CONFIG_SMP) && smp_load_acquire(&t->on_cpu)) ||
+	    sp < (unsigned long)lo || sp >= (unsigned long)hi)
+		return -EAGAIN;
+	for (p = (unsigned long *)ALIGN_DOWN(sp, sizeof(long)); p < hi; p++)
+		w[n++] = READ_ONCE(*p);
+	return n;
+}
+
+static noinline int scenario_stale_kthread(void)
+{
+	unsigned long *w;
+	void **tried, *leak = NULL;
+	struct task_struct *t;
+	int i, j, n, ret = 0;
+
+	if (IS_ENABLED(CONFIG_STACK_GROWSUP) || !saved_sp(current)) {
+		label("SKIP", "stale_kthread", NULL, 0);
+		return 0;
+	}
+	if (stale_starter)
+		return -EBUSY;
+	w = kcalloc(STARTER_WORDS, sizeof(*w), GFP_KERNEL);
+	tried = kcalloc(STARTER_TRIES, sizeof(*tried), GFP_KERNEL);
+	if (!w || !tried) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	t = ksft_kthread(stale_starter_fn, NULL, "kmemleak_starter");
+	if (IS_ERR(t)) {
+		ret = PTR_ERR(t);
+		goto out;
+	}
+	get_task_struct(t);
+	stale_starter = t;
+	for (i = 0; i < 100 && (n = starter_words(t, w)) == -EAGAIN; i++)
+		msleep(10);
+	if (n < 0) {
+		ret = n;
+		goto out;
+	}
+	for (i = 0; i < STARTER_TRIES && !leak; i++) {
+		tried[i] = kzalloc(STARTER_SIZE, GFP_KERNEL);
+		if (!tried[i])
+			break;
+		for (j = 0; j < n; j++)
+			if (w[j] == (unsigned long)tried[i])
+				leak = tried[i];
+	}
+	for (j = 0; j < i; j++)
+		if (tried[j] != leak)
+			kfree(tried[j]);
+	if (leak)
+		label("LEAK", "stale_kthread", leak,
+		      kmalloc_tracked_size(STARTER_SIZE));
+	else
+		label("CLEAN", "stale_kthread", NULL, 0);
+out:
+	/* both hold the leak's address: no stale copy in freed memory */
+	if (tried)
+		memset(tried, 0, STARTER_TRIES * sizeof(*tried));
+	if (w)
+		memset(w, 0, STARTER_WORDS * sizeof(*w));
+	kfree(tried);
+	kfree(w);
+	return ret;
 }
 
 /*
@@ -1513,6 +1617,7 @@ static const struct {
 	{ "stale-exit", scenario_stale_exit },
 	{ "stale-exit-now", scenario_stale_exit_now },
 	{ "stale-freeptr", scenario_stale_freeptr },
+	{ "stale-kthread", scenario_stale_kthread },
 	{ "batch-alloc", scenario_batch_alloc },
 	{ "batch-free", scenario_batch_free },
 	{ "stack", NULL },
