@@ -171,9 +171,9 @@ static __always_inline unsigned long kml_addr(const void *ptr)
 }
 
 /**
- * kmemleak_alloc - register a newly allocated object
- * @ptr:	pointer to beginning of the object
- * @size:	size of the object
+ * kmemleak_alloc - start tracking a block just handed out
+ * @ptr:	start address of the block
+ * @size:	length of the block in bytes
  * @min_count:	minimum number of references to this object; if fewer are
  *		found during a scan, the object is reported as a leak.
  *		0 means never reported (still scanned), -1 means ignored.
@@ -196,9 +196,9 @@ void __ref kmemleak_alloc(const void *ptr, size_t size, int min_count,
 EXPORT_SYMBOL_GPL(kmemleak_alloc);
 
 /**
- * kmemleak_alloc_percpu - register a newly allocated per-CPU object
- * @ptr:	__percpu pointer to beginning of the object
- * @size:	size of the object on each CPU
+ * kmemleak_alloc_percpu - start tracking a per-CPU block just handed out
+ * @ptr:	__percpu cookie the block was handed out at
+ * @size:	length of each CPU's copy in bytes
  * @gfp:	allocation flags of the caller
  *
  * The object is reported when no reference to its __percpu pointer is
@@ -214,9 +214,9 @@ void __ref kmemleak_alloc_percpu(const void __percpu *ptr, size_t size,
 EXPORT_SYMBOL_GPL(kmemleak_alloc_percpu);
 
 /**
- * kmemleak_vmalloc - register a newly vmalloc'ed object
+ * kmemleak_vmalloc - start tracking the block of a new vmalloc() area
  * @area:	vm_struct of the allocation
- * @size:	size of the object
+ * @size:	length of the block in bytes
  * @gfp:	allocation flags of the caller
  *
  * The vm_struct itself points at the block, so two references are needed.
@@ -241,8 +241,8 @@ void __ref kmemleak_vmalloc(const struct vm_struct *area, size_t size,
 EXPORT_SYMBOL_GPL(kmemleak_vmalloc);
 
 /**
- * kmemleak_free - unregister a previously registered object
- * @ptr:	pointer to beginning of the object
+ * kmemleak_free - stop tracking a block that is being freed
+ * @ptr:	start address of the block
  *
  * Called from the slab, large kmalloc and vmalloc free paths.
  */
@@ -272,8 +272,8 @@ static void kml_free_part(enum kml_space space, unsigned long ptr,
 
 /**
  * kmemleak_free_part - unregister part of a registered object
- * @ptr:	pointer to the beginning or inside the object
- * @size:	size to be unregistered
+ * @ptr:	start of the part, inside the block
+ * @size:	length of the part in bytes
  *
  * What remains before and after [@ptr, @ptr + @size) stays tracked.  Also
  * for parts of the kernel's data sections that are freed or unmapped: they
@@ -287,8 +287,8 @@ void __ref kmemleak_free_part(const void *ptr, size_t size)
 EXPORT_SYMBOL_GPL(kmemleak_free_part);
 
 /**
- * kmemleak_free_percpu - unregister a previously registered per-CPU object
- * @ptr:	__percpu pointer to beginning of the object
+ * kmemleak_free_percpu - stop tracking a per-CPU block that is being freed
+ * @ptr:	__percpu cookie the block was handed out at
  */
 void __ref kmemleak_free_percpu(const void __percpu *ptr)
 {
@@ -299,7 +299,7 @@ EXPORT_SYMBOL_GPL(kmemleak_free_percpu);
 
 /**
  * kmemleak_update_trace - replace the allocation stack of an object
- * @ptr:	pointer to the beginning or inside the object
+ * @ptr:	an address inside the block
  *
  * For objects handed out from a pool, so the report names the code that
  * took the object rather than the code that filled the pool.
@@ -342,7 +342,7 @@ static void kml_annotate(enum kml_space space, const char *what,
 
 /**
  * kmemleak_not_leak - never report an object as a leak
- * @ptr:	pointer to beginning of the object
+ * @ptr:	start address of the block
  *
  * The object is still scanned, so what it points to is not reported.
  */
@@ -355,7 +355,7 @@ EXPORT_SYMBOL(kmemleak_not_leak);
 
 /**
  * kmemleak_transient_leak - an object is briefly unreferenced on purpose
- * @ptr:	pointer to beginning of the object
+ * @ptr:	start address of the block
  *
  * The next scan that finds the object unreferenced gives it the benefit
  * of the doubt, as if it had been referenced until then: it is reported
@@ -379,7 +379,7 @@ EXPORT_SYMBOL(kmemleak_transient_leak);
 
 /**
  * kmemleak_ignore - ignore an object
- * @ptr:	pointer to beginning of the object
+ * @ptr:	start address of the block
  *
  * The object is neither reported nor scanned: use it for blocks that hold
  * no pointers and are referenced in ways a scan cannot see.
@@ -394,8 +394,8 @@ EXPORT_SYMBOL(kmemleak_ignore);
 
 /**
  * kmemleak_scan_area - limit the scan of an object to some areas
- * @ptr:	pointer to the beginning of the area, inside an object
- * @size:	size of the area
+ * @ptr:	start of the area, inside a tracked block
+ * @size:	length of the area in bytes
  * @gfp:	allocation flags of the caller
  *
  * Once an object has scan areas, only they are scanned.  Use it for large
@@ -446,7 +446,7 @@ EXPORT_SYMBOL(kmemleak_scan_area);
 
 /**
  * kmemleak_no_scan - do not scan an object
- * @ptr:	pointer to beginning of the object
+ * @ptr:	start address of the block
  *
  * The object can still be reported; only its contents are not searched
  * for pointers.
@@ -461,7 +461,7 @@ EXPORT_SYMBOL(kmemleak_no_scan);
 
 /**
  * kmemleak_task_stack - say that an object is a task stack
- * @ptr:	pointer to beginning of the object, a vmalloc()ed stack
+ * @ptr:	start address of the block, a vmalloc()ed stack
  *
  * With stack scanning on, a task stack is searched as its task's stack,
  * from the stack pointer up, and never as a block: a stack that waits in
@@ -478,8 +478,8 @@ void __ref kmemleak_task_stack(const void *ptr)
 
 /**
  * kmemleak_alloc_phys - register a physically addressed object
- * @phys:	physical address of the object
- * @size:	size of the object
+ * @phys:	physical start address of the block
+ * @size:	length of the block in bytes
  * @gfp:	allocation flags of the caller
  *
  * Used by memblock.  Such objects are never reported; those in lowmem are
@@ -495,8 +495,8 @@ EXPORT_SYMBOL(kmemleak_alloc_phys);
 
 /**
  * kmemleak_free_part_phys - unregister part of a physically addressed object
- * @phys:	physical address of the beginning or inside the object
- * @size:	size to be unregistered
+ * @phys:	physical start of the part, inside the block
+ * @size:	length of the part in bytes
  */
 void __ref kmemleak_free_part_phys(phys_addr_t phys, size_t size)
 {
@@ -507,7 +507,7 @@ EXPORT_SYMBOL(kmemleak_free_part_phys);
 
 /**
  * kmemleak_ignore_phys - ignore a physically addressed object
- * @phys:	physical address of the object
+ * @phys:	physical start address of the block
  */
 void __ref kmemleak_ignore_phys(phys_addr_t phys)
 {

@@ -48,7 +48,7 @@ int kml_parse_cmd(const char *buf, size_t len, struct kml_cmd *cmd)
 {
 	char s[KML_CMD_MAX + 1];
 	unsigned int secs;
-	size_t i;
+	size_t i, n;
 
 	while (len && (!buf[len - 1] || isspace(buf[len - 1])))
 		len--;
@@ -64,32 +64,37 @@ int kml_parse_cmd(const char *buf, size_t len, struct kml_cmd *cmd)
 			return 0;
 		}
 	}
-	if (str_has_prefix(s, "scan=")) {
-		if (kstrtouint(s + 5, 0, &secs))
+	n = str_has_prefix(s, "scan=");
+	if (n) {
+		if (kstrtouint(s + n, 0, &secs))
 			return -EINVAL;
 		cmd->op = KML_CMD_SCAN_SECS;
 		cmd->arg = secs;
 		return 0;
 	}
-	if (str_has_prefix(s, "dump=")) {
-		if (kstrtoul(s + 5, 0, &cmd->arg))
+	n = str_has_prefix(s, "dump=");
+	if (n) {
+		if (kstrtoul(s + n, 0, &cmd->arg))
 			return -EINVAL;
 		cmd->op = KML_CMD_DUMP;
 		return 0;
 	}
-	if (str_has_prefix(s, "refs=")) {
-		if (kstrtoul(s + 5, 0, &cmd->arg))
+	n = str_has_prefix(s, "refs=");
+	if (n) {
+		if (kstrtoul(s + n, 0, &cmd->arg))
 			return -EINVAL;
 		cmd->op = KML_CMD_REFS;
 		return 0;
 	}
-	if (str_has_prefix(s, "suppress=")) {
+	n = str_has_prefix(s, "suppress=");
+	if (n) {
 		cmd->op = KML_CMD_SUPPRESS;
-		return kml_parse_sym(s + 9, cmd);
+		return kml_parse_sym(s + n, cmd);
 	}
-	if (str_has_prefix(s, "unsuppress=")) {
+	n = str_has_prefix(s, "unsuppress=");
+	if (n) {
 		cmd->op = KML_CMD_UNSUPPRESS;
-		return kml_parse_sym(s + 11, cmd);
+		return kml_parse_sym(s + n, cmd);
 	}
 	return -EINVAL;
 }

@@ -279,7 +279,6 @@ struct kml_scan {
 	unsigned int min_unref_scans;	/* scans unreferenced before a report */
 	unsigned int new_leaks;
 	unsigned int candidates;	/* new leaks, before the confirmation */
-	unsigned int confirmed_refs;	/* candidates it found referenced */
 	unsigned long searched_objects;	/* objects whose contents were read */
 	unsigned long searched_bytes;	/* bytes read, roots included */
 	bool stopped;
@@ -560,7 +559,7 @@ kml_shard_find(struct kml_shard *sh, unsigned long addr)
 	struct rb_node *node;
 	unsigned int seq;
 
-	/* the descent by hand: with -Os, rb_find() calls the comparison */
+	/* the descent by hand: rb_find() may call the comparison out of line */
 	/*
 	 * A hit needs no retry: a partial free may be shrinking the object
 	 * (pointer and size change under the seqcount), and taking it for a

@@ -3,8 +3,8 @@
  * The kernel headers the kmemleak core is built against, and nothing else.
  *
  * The core (kmemleak_index.c, kmemleak_scan.c, kmemleak_cmd.c) includes
- * only this header and kmemleak_core.h.  The userspace unit tests in tools/testing/kmemleak
- * provide their own header of the same name in place of this one, with
+ * only this header and kmemleak_core.h.  The userspace unit tests in
+ * tools/testing/kmemleak provide their own header of the same name in place of this one, with
  * userspace versions of what these headers declare, so that the very same
  * core source builds as a host program.
  */

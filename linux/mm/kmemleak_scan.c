@@ -355,8 +355,10 @@ kml_find_percpu(unsigned long cookie)
 }
 
 /*
- * The word loop of kml_scan_block(), inlined into the scan of objects:
- * under emulation and -Os every call and return on this path counts.
+ * The word loop of kml_scan_block(), inlined into the scan of objects: it
+ * runs once per word of every scanned block, and a call per word would
+ * cost more than the loop body (kernels built for size do not inline it
+ * by themselves).
  */
 static __always_inline void kml_scan_words(struct kml_scan *sc,
 					   unsigned long start,
@@ -1028,8 +1030,6 @@ int kml_scan(struct kml_scan *sc)
 	if (ret)
 		return ret;
 	__kml_visit(kml_mark_leak, sc);
-	sc->confirmed_refs = sc->candidates > sc->new_leaks ?
-			     sc->candidates - sc->new_leaks : 0;
 	return 0;
 }
 

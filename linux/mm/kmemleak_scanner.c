@@ -31,6 +31,7 @@
 #define KML_MIN_AGE_MS		5000	/* younger objects are not reported */
 #define KML_FIRST_SCAN_SECS	60	/* boot delay of the scan thread */
 #define KML_SCAN_PERIOD_SECS	600	/* default scan=<secs> */
+#define KML_STOPPER_POLL	(HZ / 10)	/* retry while scan=off holds the mutex */
 
 bool kml_found_leaks;
 static bool kml_stack_scan = true;
@@ -777,7 +778,7 @@ static int kml_thread_fn(void *arg)
 			break;
 		/* the stopper holds the mutex: poll rather than block on it */
 		if (!mutex_trylock(&kml_scan_mutex)) {
-			delay = HZ / 10;
+			delay = KML_STOPPER_POLL;
 			continue;
 		}
 		kml_do_scan();
