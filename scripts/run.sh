@@ -12,7 +12,7 @@ RESULT=${LOG%.log}.out
 export LOG RESULT
 
 set +e
-FILES="$MODULE $ROOT/scripts/leakcheck.sh" \
+FILES="$MODULE $ROOT/tests/vm/leakcheck.sh" \
 CMD="sh /leakcheck.sh /$(basename "$MODULE")" "$ROOT/scripts/vm.sh"
 status=$?
 set -e
