@@ -56,15 +56,19 @@ struct kml_area *kml_alloc_area(gfp_t gfp);
 void kml_set_owner(struct kmemleak_object *obj);
 depot_stack_handle_t kml_save_trace(unsigned long caller);
 
-/* kmemleak_scanner.c: roots, scans and the scan thread */
+/* kmemleak_roots.c: the kernel's own roots, and stack scrubbing */
+extern bool kml_stack_scan;
+void kml_set_stack_scan(bool on);
+unsigned long kml_saved_sp(struct task_struct *t);
+void kml_scrub_stack(void);
+
+/* kmemleak_thread.c: the scan thread, scans on demand, module removal */
 extern bool kml_found_leaks;
 int kml_do_scan(void);
 int kml_refs(unsigned long addr);
 void kml_start_thread(bool boot);
 void kml_stop_thread(void);
 void kml_set_scan_period(unsigned long secs);
-void kml_set_stack_scan(bool on);
-void kml_scrub_stack(void);
 void kml_modules_init(void);
 
 struct kml_scan_stats {
