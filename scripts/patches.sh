@@ -83,7 +83,7 @@ write_series() {
 			cp "$OURS/$p" "$repo/$p"
 			g -C "$repo" add -- "$p"
 		done
-		sed '1,2d' "$s" | g -C "$repo" commit -q -F -
+		sed '1,2d' "$s" | g -C "$repo" commit -q -s -F -
 	done
 	g -C "$repo" format-patch -q --cover-letter -o "$OUT" base
 	# the cover letter's placeholders, from patches/cover.txt

@@ -2,10 +2,13 @@
 # The style gates on the kernel files we ship, one TAP result each:
 # checkpatch.pl --strict, W=1 and sparse (C=2) on our objects,
 # kernel-doc -none -Wall, and the Sphinx build of Documentation/dev-tools
-# (make htmldocs, in build/docs/) without a warning about our rst. Every finding is printed; any finding fails.
+# (make htmldocs, in build/docs/) without a warning about our rst.  Every
+# finding is printed; any finding fails.
 # Exceptions, each with its reason (README, "make check"):
 #   the selftest module prints %px: the tests match those exact addresses
-#   in the report (checkpatch VSPRINTF_SPECIFIER_PX).
+#   in the report (checkpatch VSPRINTF_SPECIFIER_PX);
+#   steps that add files do not touch MAINTAINERS: the last step does,
+#   for all of them (FILE_PATH_CHANGES).
 # env: FLAVOR/KDIR of a flavour of our tree (check.sh sets them).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -41,6 +44,21 @@ trap 'rm -rf "$tmp"' EXIT
 		--ignore VSPRINTF_SPECIFIER_PX --file "${selftests[@]}" || true
 } > "$tmp/checkpatch"
 gate "checkpatch.pl --strict: ${#ours[@]} files of mm/, include/, samples/, the rst and ${#selftests[@]} of the selftests" "$tmp/checkpatch"
+
+# The series as it would be mailed (make patches): the commit messages and
+# every change, but for the userspace unit tests and the selftests' shell
+# scripts, which --file above does not take either (tools/ style; their
+# test messages stay on one line).
+"$ROOT/scripts/patches.sh" > /dev/null
+for p in "$BUILD"/patches/[0-9]*.patch; do
+	[[ $p != */0000-cover-letter.patch ]] || continue
+	awk '/^diff --git /{ skip = $3 ~ /^a\/tools\/testing\/kmemleak\// || $3 ~ /\.sh$/ } !skip' \
+		"$p" > "$tmp/step.patch"
+	perl scripts/checkpatch.pl --strict --no-tree --quiet \
+		--ignore VSPRINTF_SPECIFIER_PX,FILE_PATH_CHANGES "$tmp/step.patch" |
+		sed "s|^|${p##*/}: |" || true
+done > "$tmp/series"
+gate "checkpatch.pl --strict: the patch series, messages and changes" "$tmp/series"
 
 # Kbuild rebuilds just these objects with the extra checks (and again
 # without them on the next plain build).

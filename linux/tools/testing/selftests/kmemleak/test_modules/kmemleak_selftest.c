@@ -1312,8 +1312,8 @@ static int starter_words(struct task_struct *t, unsigned long *w)
 	unsigned long sp = saved_sp(t);
 	int n = 0;
 
-	/* acquire: what it saved when it left the CPU is read after */
 	if (task_is_running(t) ||
+	    /* pairs with finish_task(): its saved words are read after */
 	    (IS_ENABLED(CONFIG_SMP) && smp_load_acquire(&t->on_cpu)) ||
 	    sp < (unsigned long)lo || sp >= (unsigned long)hi)
 		return -EAGAIN;
@@ -1348,8 +1348,8 @@ static noinline int scenario_stale_kthread(void)
 	}
 	get_task_struct(t);
 	stale_starter = t;
-	for (i = 0; i < 100 && (n = starter_words(t, w)) == -EAGAIN; i++)
-		msleep(10);
+	for (i = 0; i < 50 && (n = starter_words(t, w)) == -EAGAIN; i++)
+		msleep(20);
 	if (n < 0) {
 		ret = n;
 		goto out;
