@@ -11,6 +11,9 @@
 #    wait in a cache for the next task (not searched),
 #  - a block kept and never written, allocated just before from the same
 #    cache: it holds the address SLUB's free list kept there,
+#  - a block kept and never written, of a new slab made of a page that
+#    held the leak's address (booted with init_on_free=1, the page is
+#    cleared when freed anyway),
 # and each block must be reported. And the live frames of a kthread that
 # just started (those of ret_from_fork() and kthread(), which never return)
 # hold no address of a free 64-byte block, the size of what kthread() was
@@ -35,7 +38,7 @@ KML_AT_EXIT='echo stale-stop > "$KML_CTL"
 kml_do clear || ktap_exit_fail_msg "clear failed"
 : > "$KML_TMP/labels"
 # stale-irq last: the test module clears the interrupt stack after the others
-for s in stale-sleep stale-exit stale-exit-now stale-freeptr stale-kthread stale-irq; do
+for s in stale-sleep stale-exit stale-exit-now stale-freeptr stale-kthread stale-slab stale-irq; do
 	kml_create "$s" one || ktap_exit_fail_msg "the test module could not make $s"
 	cat "$KML_TMP/one" >> "$KML_TMP/labels"
 done

@@ -1382,6 +1382,65 @@ out:
 }
 
 /*
+ * "stale-slab": a new slab made of memory that held a leak's address.  A
+ * page is filled with that address and freed, and the first object of a
+ * new cache is taken right after, with interrupts off: it comes from a new
+ * slab, most likely that very page (a CPU reuses the pages it freed last
+ * first).  The object is kept and never written, like the part of an
+ * object its user does not need.  If the slab is not that page, the label
+ * is SKIP.
+ */
+#define FRESH_SIZE	256
+
+static struct kmem_cache *fresh_cache;
+static void *fresh_kept;
+
+static noinline int scenario_stale_slab(void)
+{
+	unsigned long flags, *w;
+	struct page *page;
+	void *leak, *obj;
+	int i;
+
+	if (fresh_cache)
+		return -EBUSY;
+	fresh_cache = kmem_cache_create("kmemleak_selftest_fresh", FRESH_SIZE,
+					0, SLAB_NO_MERGE, NULL);
+	if (!fresh_cache)
+		return -ENOMEM;
+	if (absorb(ABSORB_KMALLOC, STALE_SIZE))
+		return -ENOMEM;
+	leak = kzalloc(STALE_SIZE, GFP_KERNEL);
+	page = alloc_page(GFP_KERNEL);
+	if (!leak || !page) {
+		kfree(leak);
+		if (page)
+			__free_page(page);
+		return -ENOMEM;
+	}
+	w = page_address(page);
+	for (i = 0; i < PAGE_SIZE / sizeof(*w); i++)
+		w[i] = (unsigned long)leak;
+	local_irq_save(flags);
+	__free_page(page);
+	obj = kmem_cache_alloc(fresh_cache, GFP_ATOMIC);
+	local_irq_restore(flags);
+	if (!obj) {
+		kfree(leak);
+		return -ENOMEM;
+	}
+	WRITE_ONCE(fresh_kept, obj);
+	if (virt_to_head_page(obj) != page) {
+		pr_info("stale_slab: the new slab is not the page just freed: not made\n");
+		kfree(leak);
+		label("SKIP", "stale_slab", NULL, 0);
+		return 0;
+	}
+	label("LEAK", "stale_slab", leak, kmalloc_tracked_size(STALE_SIZE));
+	return 0;
+}
+
+/*
  * "stale-freeptr": SLUB keeps its free list in the free objects, each
  * holding the address of the next (at the middle of the object, where
  * nothing else moves it).  An object handed out by kmalloc() still holds
@@ -1618,6 +1677,7 @@ static const struct {
 	{ "stale-exit-now", scenario_stale_exit_now },
 	{ "stale-freeptr", scenario_stale_freeptr },
 	{ "stale-kthread", scenario_stale_kthread },
+	{ "stale-slab", scenario_stale_slab },
 	{ "batch-alloc", scenario_batch_alloc },
 	{ "batch-free", scenario_batch_free },
 	{ "stack", NULL },
