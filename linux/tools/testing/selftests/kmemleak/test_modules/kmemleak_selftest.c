@@ -1133,10 +1133,9 @@ static DECLARE_COMPLETION(stale_made);
 static DECLARE_COMPLETION(stale_go);
 static bool keep_irq_stack;
 
-static int stale_sleep_fn(void *arg)
+/* Sleep until kthread_stop(). */
+static int stale_wait_stop(void)
 {
-	stale_deep(STALE_DEPTH, GFP_KERNEL, "stale_sleep");
-	complete(&stale_made);
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (!kthread_should_stop())
@@ -1144,6 +1143,13 @@ static int stale_sleep_fn(void *arg)
 		__set_current_state(TASK_RUNNING);
 	}
 	return 0;
+}
+
+static int stale_sleep_fn(void *arg)
+{
+	stale_deep(STALE_DEPTH, GFP_KERNEL, "stale_sleep");
+	complete(&stale_made);
+	return stale_wait_stop();
 }
 
 static int stale_exit_fn(void *arg)
@@ -1281,13 +1287,7 @@ static noinline int scenario_stale_irq(void)
 
 static int stale_starter_fn(void *arg)
 {
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
-	return 0;
+	return stale_wait_stop();
 }
 
 /* The stack pointer @t saved when it left the CPU, or 0. */
