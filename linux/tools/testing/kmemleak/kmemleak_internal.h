@@ -313,24 +313,58 @@ unsigned int stack_depot_fetch(depot_stack_handle_t handle,
 depot_stack_handle_t shim_depot_save(const unsigned long *entries,
 				     unsigned int nr);
 
-/* include/linux/sort.h, types.h (lib/sort.c, shim.c) */
-typedef int (*cmp_func_t)(const void *a, const void *b);
+/*
+ * include/linux/types.h, math64.h, generated/autoconf.h: what the kernel's
+ * own include/linux/{crc32,kstrtox,sort}.h and lib/ sources (lib.c) need
+ * beyond tools/include.
+ */
+#define CONFIG_64BIT			1
+typedef void (*swap_r_func_t)(void *a, void *b, int size, const void *priv);
 typedef void (*swap_func_t)(void *a, void *b, int size);
-void sort(void *base, size_t num, size_t size, cmp_func_t cmp_func,
-	  swap_func_t swap_func);
+typedef int (*cmp_r_func_t)(const void *a, const void *b, const void *priv);
+typedef int (*cmp_func_t)(const void *a, const void *b);
 
-/* include/linux/crc32.h (lib/crc32.c, shim.c) */
-u32 crc32_le(u32 crc, unsigned char const *p, size_t len);
-#define crc32(seed, data, length)					\
-	crc32_le(seed, (unsigned char const *)(data), length)
+static inline u64 div_u64(u64 dividend, u32 divisor)
+{
+	return dividend / divisor;
+}
 
-/* include/linux/kstrtox.h (lib/kstrtox.c, shim.c) */
-int __must_check kstrtoull(const char *s, unsigned int base,
-			   unsigned long long *res);
-int __must_check kstrtoul(const char *s, unsigned int base,
-			  unsigned long *res);
-int __must_check kstrtouint(const char *s, unsigned int base,
-			    unsigned int *res);
+/*
+ * include/linux/compiler_attributes.h, cache.h, module.h, byteorder: a
+ * little-endian host
+ */
+#define __alias(symbol)			__attribute__((__alias__(#symbol)))
+#define ____cacheline_aligned		__attribute__((__aligned__(64)))
+#define MODULE_AUTHOR(s)
+#define MODULE_DESCRIPTION(s)
+#define MODULE_LICENSE(s)
+#define __cpu_to_le32(x)		((u32)(x))
+#define __le32_to_cpu(x)		((u32)(x))
+/* tools/include's bswap_32() does not fold into static initialisers */
+#undef cpu_to_be32
+#undef be32_to_cpu
+#define cpu_to_be32(x)			__builtin_bswap32(x)
+#define be32_to_cpu(x)			__builtin_bswap32(x)
+#define __cpu_to_be32(x)		cpu_to_be32(x)
+#define __be32_to_cpu(x)		be32_to_cpu(x)
+
+/* The kernel's headers, found after tools/include (-idirafter). */
+#include <linux/crc32.h>
+#include <linux/kstrtox.h>
+#include <linux/sort.h>
+
+/*
+ * The checksums' reads count as the scan's loads do (shim_bytes_read);
+ * the kernel's crc32() is crc32_le() too.
+ */
+static inline u32 shim_crc32(u32 seed, const void *data, size_t len)
+{
+	shim_bytes_read += len;
+	return crc32_le(seed, data, len);
+}
+
+#undef crc32
+#define crc32(seed, data, length)	shim_crc32(seed, data, length)
 
 /* include/linux/string.h */
 static __always_inline size_t str_has_prefix(const char *str,

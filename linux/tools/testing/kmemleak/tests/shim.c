@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The shim itself: the userspace versions of kernel functions behave like
- * the kernel's, and its locks check what they claim to.
+ * The shim itself: the kernel's lib/ code built against it (lib.c) gives
+ * the kernel's answers, and the shim's locks check what they claim to.
  */
 
-/* lib/crc32.c conventions, and the byte count the hold checks rely on */
+/*
+ * lib/crc32.c with the tables generated here, and the byte count the hold
+ * checks rely on
+ */
 static void test_shim_crc32(void)
 {
 	unsigned long before = shim_bytes_read;
@@ -17,7 +20,7 @@ static void test_shim_crc32(void)
 	CHECK_EQ(shim_bytes_read - before, 9 + 4 + 4 + 5 + 9);
 }
 
-/* lib/kstrtox.c semantics */
+/* lib/kstrtox.c, with the shim's div_u64() */
 static void test_shim_kstrtox(void)
 {
 	static const struct {
