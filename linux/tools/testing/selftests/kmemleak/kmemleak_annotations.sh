@@ -17,11 +17,8 @@ kml_require enabled
 kml_require_module
 kml_create annotations labels ||
 	ktap_exit_fail_msg "the test module could not create its blocks"
-ktap_set_plan "$(kml_checked labels)"
 
 kml_wait_age
 kml_scan_twice || ktap_exit_fail_msg "scan failed"
 kml_report
-kml_check_labels labels
-
-ktap_finished
+kml_run "$(kml_label_tests labels)"

@@ -24,14 +24,6 @@ kml_require_module
 accepted="scan scan%n stack=off stack=off%n stack=on%n stack=on
 	  scan=on+ scan=off- scan=on%n scan=0- scan=600%n+ scan=off%n"
 rejected="foo %n stack=maybe scan=abc scan=-1 dump= dump=xyz SCAN scanfoo"
-nthread=0
-for c in $accepted; do
-	case $c in *[+-]) nthread=$((nthread + 1)) ;; esac
-done
-# Fixed counts: the read 1, the scanning thread 6, dump 5, one descriptor 4,
-# clear 4.
-ktap_set_plan $((1 + 6 + $(kml_count_words $accepted) + nthread + 5 +
-		 $(kml_count_words $rejected) + 4 + 4))
 
 was_running=0
 kml_thread_running && was_running=1
@@ -45,7 +37,10 @@ readable()
 	cat "$KML" > /dev/null
 }
 
-ktap_test_result "$KML can be read" readable
+can_be_read()
+{
+	ktap_test_result "$KML can be read" readable
+}
 
 # kml_accepts WORD: a test that the command (see kml_cmd) is accepted and
 # returns its length.
@@ -112,99 +107,161 @@ logged_new_leaks()
 	kml_log_since | grep -Eq "$KML_NEW_LEAKS_RE"
 }
 
-# The scanning thread, at a 5 s period, finds new leaks on its own.
-kml_create basic a || ktap_exit_fail_msg "the test module could not create its blocks"
-kml_log_mark
-kml_accepts scan=5
-ktap_test_result "scan=5: the scanning thread runs" kml_wait_thread yes
-ktap_test_result "scan=5: the thread lists new leaks, without a 'scan' command" \
-	thread_finds_leaks
-ktap_test_result "the thread's scan logged 'kmemleak: N new suspected memory leaks (see /sys/kernel/debug/kmemleak)'" \
-	logged_new_leaks
-kml_accepts scan=off
-ktap_test_result "scan=off: the scanning thread stops" kml_wait_thread no
+thread_runs()
+{
+	ktap_test_result "scan=5: the scanning thread runs" kml_wait_thread yes
+}
 
-# Every command, with and without a newline.
-for c in $accepted; do
-	case $c in
+thread_lists_leaks()
+{
+	ktap_test_result "scan=5: the thread lists new leaks, without a 'scan' command" \
+		thread_finds_leaks
+}
+
+thread_logged()
+{
+	ktap_test_result "the thread's scan logged 'kmemleak: N new suspected memory leaks (see /sys/kernel/debug/kmemleak)'" \
+		logged_new_leaks
+}
+
+thread_stops()
+{
+	ktap_test_result "scan=off: the scanning thread stops" kml_wait_thread no
+}
+
+# thread_after WORD: after the command WORD (see kml_cmd) with a trailing
+# "+", the scanning thread runs; with a "-", it is stopped.
+thread_after()
+{
+	kml_cmd "${1%?}"
+	case $1 in
 	*+)
-		kml_accepts "${c%+}"
 		ktap_test_result "after $KML_SHOW the scanning thread runs" \
 			kml_wait_thread yes
 		;;
-	*-)
-		kml_accepts "${c%-}"
+	*)
 		ktap_test_result "after $KML_SHOW the scanning thread is stopped" \
 			kml_wait_thread no
 		;;
-	*)
-		kml_accepts "$c"
-		;;
 	esac
-done
+}
 
-# dump=<address>
-kml_label basic_data_ref a || ktap_exit_fail_msg "no label basic_data_ref"
-addr=$KML_ADDR size=$KML_SIZE
-kml_log_mark
-kml_accepts "dump=$addr"
-kml_log_since | grep -Eq "object 0x$(kml_addr_re "$addr") \\(size $size\\):"
-kml_result "dump=<address of a tracked block> logs the block" $?
-kml_accepts "dump=$addr%n"
-kml_log_mark
-kml_rejects dump=0x12345678 EINVAL
-kml_log_since | grep -q "kmemleak: Unknown object at 0x12345678$"
-kml_result "dump=<untracked address> logs 'kmemleak: Unknown object at 0x<address>'" $?
+# command_tests: a test of each accepted command, and of the thread after
+# those that start or stop it.
+command_tests()
+{
+	local c
 
-for c in $rejected; do
-	kml_cmd "$c"
+	for c in $accepted; do
+		case $c in
+		*[+-])
+			echo "kml_accepts ${c%?}"
+			echo "thread_after $c"
+			;;
+		*)
+			echo "kml_accepts $c"
+			;;
+		esac
+	done
+}
+
+# dump=<address>, of basic_data_ref, then of an address not tracked
+dump_tracked()
+{
+	kml_log_mark
+	kml_accepts "dump=$dump_addr"
+}
+
+dump_logs_block()
+{
+	kml_log_since | grep -Eq "object 0x$(kml_addr_re "$dump_addr") \\(size $dump_size\\):"
+	kml_result "dump=<address of a tracked block> logs the block" $?
+}
+
+dump_untracked()
+{
+	kml_log_mark
+	kml_rejects dump=0x12345678 EINVAL
+}
+
+dump_logs_unknown()
+{
+	kml_log_since | grep -q "kmemleak: Unknown object at 0x12345678$"
+	kml_result "dump=<untracked address> logs 'kmemleak: Unknown object at 0x<address>'" $?
+}
+
+# rejects_einval WORD: the command WORD (see kml_cmd) fails with EINVAL.
+rejects_einval()
+{
+	local ret
+
+	kml_cmd "$1"
 	ret=$(kml_write "$KML_CMD")
 	# A detector that matches commands by prefix runs "scanfoo" as a scan.
-	if [ "$c" = scanfoo ] && [ "$ret" = "${#KML_CMD}" ]; then
+	if [ "$1" = scanfoo ] && [ "$ret" = "${#KML_CMD}" ]; then
 		kml_skip "$KML_SHOW fails with EINVAL" \
-			"this kmemleak matches commands by prefix: '$c' returned $ret"
-		continue
+			"this kmemleak matches commands by prefix: '$1' returned $ret"
+		return
 	fi
 	[ "$ret" = EINVAL ] || ktap_print_msg "write returned $ret"
 	kml_result "$KML_SHOW fails with EINVAL" "$([ "$ret" = EINVAL ]; echo $?)"
-done
+}
 
 # One descriptor, written then read. The leaks of "a" are listed by now.
 # pos is the file position after the write: a detector whose write advances
 # it makes the read that follows miss the first bytes of the report.
-ret=$("$KML_FD" "$KML" rw scan "$KML_TMP/read" "$KML_TMP/reread")
-ktap_print_msg "read-write descriptor: $ret"
-case $ret in
-"write=4 "*) st=0 ;;
-*) st=1 ;;
-esac
-kml_result "read-write descriptor: writing 'scan' returns 4" $st
-pos=${ret#*" pos="}
-pos=${pos%%" "*}
-advances=
-[ "$pos" = 0 ] ||
-	advances="a write advances the file position (to $pos), the read after it misses the first bytes"
-if [ -n "$advances" ]; then
-	kml_skip "read-write descriptor: a read after a write starts at the beginning" "$advances"
-else
+rw_write()
+{
+	local st pos
+
+	rw=$("$KML_FD" "$KML" rw scan "$KML_TMP/read" "$KML_TMP/reread")
+	ktap_print_msg "read-write descriptor: $rw"
+	case $rw in
+	"write=4 "*) st=0 ;;
+	*) st=1 ;;
+	esac
+	kml_result "read-write descriptor: writing 'scan' returns 4" $st
+	pos=${rw#*" pos="}
+	pos=${pos%%" "*}
+	advances=
+	[ "$pos" = 0 ] ||
+		advances="a write advances the file position (to $pos), the read after it misses the first bytes"
+}
+
+rw_read_from_start()
+{
+	if [ -n "$advances" ]; then
+		kml_skip "read-write descriptor: a read after a write starts at the beginning" "$advances"
+		return
+	fi
 	whole_report "$KML_TMP/read" && cmp -s "$KML_TMP/read" "$KML_TMP/reread"
 	kml_result "read-write descriptor: a read after a write starts at the beginning" $?
-fi
-case $ret in
-*" lseek=0 "*) whole_report "$KML_TMP/reread"; st=$? ;;
-*) st=1 ;;
-esac
-kml_result "read-write descriptor: after lseek(0) the whole report is read again" $st
-if [ -n "$advances" ]; then
-	kml_skip "exec 3<>$KML; echo scan >&3; cat <&3 prints the report" "$advances"
-else
+}
+
+rw_lseek()
+{
+	local st
+
+	case $rw in
+	*" lseek=0 "*) whole_report "$KML_TMP/reread"; st=$? ;;
+	*) st=1 ;;
+	esac
+	kml_result "read-write descriptor: after lseek(0) the whole report is read again" $st
+}
+
+rw_shell()
+{
+	if [ -n "$advances" ]; then
+		kml_skip "exec 3<>$KML; echo scan >&3; cat <&3 prints the report" "$advances"
+		return
+	fi
 	exec 3<>"$KML"
 	echo scan >&3
 	cat <&3 > "$KML_TMP/fd3"
 	exec 3>&-
 	whole_report "$KML_TMP/fd3"
 	kml_result "exec 3<>$KML; echo scan >&3; cat <&3 prints the report" $?
-fi
+}
 
 # none_listed: the last report lists no leak of "a", nor anything else.
 none_listed()
@@ -224,12 +281,43 @@ none_relisted()
 }
 
 # clear hides what is listed now, for good.
-kml_accepts clear
-kml_report
-ktap_test_result "clear: no leak is listed any more" none_listed
-kml_do scan
-kml_report
-ktap_test_result "clear: a later scan does not list the cleared leaks again" none_relisted
-kml_accepts clear%n
+clear_hides()
+{
+	kml_report
+	ktap_test_result "clear: no leak is listed any more" none_listed
+}
 
-ktap_finished
+clear_for_good()
+{
+	kml_do scan
+	kml_report
+	ktap_test_result "clear: a later scan does not list the cleared leaks again" none_relisted
+}
+
+# The scanning thread, at a 5 s period, finds new leaks on its own.
+kml_create basic a || ktap_exit_fail_msg "the test module could not create its blocks"
+kml_label basic_data_ref a || ktap_exit_fail_msg "no label basic_data_ref"
+dump_addr=$KML_ADDR dump_size=$KML_SIZE
+kml_log_mark
+kml_run "can_be_read
+kml_accepts scan=5
+thread_runs
+thread_lists_leaks
+thread_logged
+kml_accepts scan=off
+thread_stops
+$(command_tests)
+dump_tracked
+dump_logs_block
+kml_accepts dump=$dump_addr%n
+dump_untracked
+dump_logs_unknown
+$(kml_tests_for "$rejected" rejects_einval)
+rw_write
+rw_read_from_start
+rw_lseek
+rw_shell
+kml_accepts clear
+clear_hides
+clear_for_good
+kml_accepts clear%n"

@@ -31,11 +31,38 @@ kml_skip_all()
 	exit "$KSFT_SKIP"
 }
 
-# kml_skip DESCRIPTION REASON: a skipped test, with its reason.
+# kml_skip DESCRIPTION REASON: a skipped test, its reason in the line before.
 kml_skip()
 {
-	__ktap_test ok "$1" "SKIP $2"
-	KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
+	ktap_print_msg "skip: $1: $2"
+	ktap_test_skip "$1"
+}
+
+# kml_run TESTS: the plan, then the tests, and the totals. TESTS has one
+# test a line, a command (a function and its arguments) that reports one
+# result; the plan is their number, so a test that does not run fails the
+# script, and one that reports none or more than one ends it.
+kml_run()
+{
+	printf '%s\n' "$1" | grep . > "$KML_TMP/tests"
+	ktap_set_plan "$(grep -c . "$KML_TMP/tests")"
+	while read -r KML_TEST <&9; do
+		KML_TEST_NO=$KTAP_TESTNO
+		eval "$KML_TEST"
+		[ "$KTAP_TESTNO" -eq $((KML_TEST_NO + 1)) ] ||
+			ktap_exit_fail_msg "'$KML_TEST' reported $((KTAP_TESTNO - KML_TEST_NO)) results, not one"
+	done 9< "$KML_TMP/tests"
+	ktap_finished
+}
+
+# kml_tests_for WORDS FUNCTION: one test a word, FUNCTION WORD (for kml_run).
+kml_tests_for()
+{
+	local w
+
+	for w in $1; do
+		echo "$2 $w"
+	done
 }
 
 # kml_result DESCRIPTION STATUS: pass if STATUS is 0.
@@ -72,12 +99,6 @@ kml_cmd()
 		KML_SHOW="'$1'"
 		;;
 	esac
-}
-
-# kml_count_words WORD...: the number of words.
-kml_count_words()
-{
-	echo $#
 }
 
 # kml_do CMD: a command that must succeed.
@@ -237,56 +258,56 @@ kml_label()
 	[ -n "$KML_ADDR" ]
 }
 
-# kml_check_labels FILE: one test per block of a scenario; a LEAK must be
-# listed with its size, a KEEP must not be listed. A SKIP is a block the
-# module could not make on this kernel (it logs why).
-kml_check_labels()
+# kml_label_tests FILE: the tests (for kml_run) of the blocks of a scenario,
+# one a block: kml_check_label KIND NAME ADDRESS SIZE.
+kml_label_tests()
 {
-	local kind name addr size got bad=0
-
-	while read -r kind name addr size; do
-		got=$(kml_reported_size "$addr")
-		case $kind in
-		LEAK)
-			if [ "$got" = "$size" ]; then
-				ktap_test_pass "$name: leak reported (size $size)"
-			else
-				ktap_print_msg "$name $addr: expected size $size, got '${got:-not listed}'"
-				ktap_test_fail "$name: leak reported (size $size)"
-				# what kmemleak knows of it and what holds it, in
-				# the kernel log (stock has no refs=)
-				kml_write "dump=$addr" > /dev/null
-				kml_write "refs=$addr" > /dev/null 2>&1
-				bad=1
-			fi
-			;;
-		KEEP)
-			if [ -z "$got" ]; then
-				ktap_test_pass "$name: referenced, not reported"
-			else
-				ktap_print_msg "$name $addr: listed (size $got)"
-				ktap_test_fail "$name: referenced, not reported"
-				bad=1
-			fi
-			;;
-		SKIP)
-			kml_skip "$name" "the test module could not make this block here (its log says why)"
-			;;
-		esac
-	done < "$KML_TMP/$1"
-	[ "$bad" -eq 0 ] || kml_show_report
+	grep -E '^(LEAK|KEEP|SKIP) ' "$KML_TMP/$1" | sed 's/^/kml_check_label /'
 }
 
+# kml_check_label KIND NAME ADDRESS SIZE: a LEAK must be listed with its
+# size, a KEEP must not be listed. A SKIP is a block the module could not
+# make on this kernel (it logs why). The first failure shows the report.
+kml_check_label()
+{
+	local got
+
+	got=$(kml_reported_size "$3")
+	case $1 in
+	LEAK)
+		if [ "$got" = "$4" ]; then
+			ktap_test_pass "$2: leak reported (size $4)"
+			return
+		fi
+		ktap_print_msg "$2 $3: expected size $4, got '${got:-not listed}'"
+		ktap_test_fail "$2: leak reported (size $4)"
+		# what kmemleak knows of it and what holds it, in the
+		# kernel log (stock has no refs=)
+		kml_write "dump=$3" > /dev/null
+		kml_write "refs=$3" > /dev/null 2>&1
+		;;
+	KEEP)
+		if [ -z "$got" ]; then
+			ktap_test_pass "$2: referenced, not reported"
+			return
+		fi
+		ktap_print_msg "$2 $3: listed (size $got)"
+		ktap_test_fail "$2: referenced, not reported"
+		;;
+	SKIP)
+		kml_skip "$2" "the test module could not make this block here (its log says why)"
+		return
+		;;
+	esac
+	[ -n "$KML_REPORT_SHOWN" ] || kml_show_report
+	KML_REPORT_SHOWN=1
+}
+
+KML_REPORT_SHOWN=
 kml_show_report()
 {
 	ktap_print_msg "report ($(grep -c '^unreferenced' "$KML_TMP/report") entries):"
 	sed 's/^/# /' "$KML_TMP/report"
-}
-
-# kml_checked FILE: the number of tests kml_check_labels FILE makes.
-kml_checked()
-{
-	grep -Ec '^(LEAK|KEEP|SKIP|CLEAN) ' "$KML_TMP/$1"
 }
 
 # kml_log_mark: mark the kernel log; kml_log_since prints what follows it.

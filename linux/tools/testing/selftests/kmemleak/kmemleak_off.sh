@@ -17,50 +17,82 @@ kml_require any
 # Commands refused once disabled (see kml_cmd: "%n" is a trailing newline).
 refused="scan scan%n off stack=on stack=off scan=on scan=off scan=5
 	 dump=0x12345678 kmemleak-selftest-unknown"
-# Fixed counts: the first check and the log line 2, no thread and clear 3.
-plan=$((2 + $(kml_count_words $refused) + 3))
 
 case $KML_STATE in
 enabled)
 	[ "${KMEMLEAK_SELFTEST_OFF:-0}" = 1 ] ||
 		kml_skip_all "writes 'off', which disables kmemleak until reboot: set KMEMLEAK_SELFTEST_OFF=1"
-	ktap_set_plan "$plan"
-	kml_log_mark
-	ret=$(kml_write off)
-	[ "$ret" = 3 ]
-	kml_result "'off' is accepted and returns 3" $?
+	first=turned_off
 	;;
 disabled)
-	ktap_set_plan "$plan"
-	kml_log_mark
-	[ -z "$(head -c 1 "$KML")" ]
-	kml_result "booted disabled: $KML reads empty" $?
+	first=booted_off
 	;;
 *)
 	ktap_exit_fail_msg "kmemleak answers neither EINVAL nor EPERM to an unknown command"
 	;;
 esac
 
-if [ "$KML_STATE" = enabled ]; then
-	kml_log_since
-else
-	dmesg
-fi | grep -q 'kmemleak: Kernel memory leak detector disabled$'
-kml_result "the log says 'kmemleak: Kernel memory leak detector disabled'" $?
+turned_off()
+{
+	local ret
 
-for c in $refused; do
-	kml_cmd "$c"
+	kml_log_mark
+	ret=$(kml_write off)
+	[ "$ret" = 3 ]
+	kml_result "'off' is accepted and returns 3" $?
+}
+
+booted_off()
+{
+	kml_log_mark
+	[ -z "$(head -c 1 "$KML")" ]
+	kml_result "booted disabled: $KML reads empty" $?
+}
+
+logged_disabled()
+{
+	if [ "$KML_STATE" = enabled ]; then
+		kml_log_since
+	else
+		dmesg
+	fi | grep -q 'kmemleak: Kernel memory leak detector disabled$'
+	kml_result "the log says 'kmemleak: Kernel memory leak detector disabled'" $?
+}
+
+# refuses_eperm WORD: the command WORD (see kml_cmd) fails with EPERM.
+refuses_eperm()
+{
+	local ret
+
+	kml_cmd "$1"
 	ret=$(kml_write "$KML_CMD")
 	[ "$ret" = EPERM ] || ktap_print_msg "write returned $ret"
 	kml_result "disabled: $KML_SHOW fails with EPERM" "$([ "$ret" = EPERM ]; echo $?)"
-done
+}
 
-ktap_test_result "disabled: no scanning thread runs" kml_wait_thread no
+no_thread()
+{
+	ktap_test_result "disabled: no scanning thread runs" kml_wait_thread no
+}
 
-ret=$(kml_write clear)
-[ "$ret" = 5 ] || ktap_print_msg "write returned $ret"
-kml_result "disabled: 'clear' is accepted and returns 5" "$([ "$ret" = 5 ]; echo $?)"
-[ -z "$(head -c 1 "$KML")" ]
-kml_result "disabled: after clear $KML reads empty" $?
+clear_accepted()
+{
+	local ret
 
-ktap_finished
+	ret=$(kml_write clear)
+	[ "$ret" = 5 ] || ktap_print_msg "write returned $ret"
+	kml_result "disabled: 'clear' is accepted and returns 5" "$([ "$ret" = 5 ]; echo $?)"
+}
+
+clear_empty()
+{
+	[ -z "$(head -c 1 "$KML")" ]
+	kml_result "disabled: after clear $KML reads empty" $?
+}
+
+kml_run "$first
+logged_disabled
+$(kml_tests_for "$refused" refuses_eperm)
+no_thread
+clear_accepted
+clear_empty"

@@ -50,8 +50,11 @@ kml_do clear || ktap_exit_fail_msg "clear failed"
 load_unload
 grep -q "$UNLOAD_RE" "$KML_TMP/log" || [ "$silent" -eq 1 ] ||
 	kml_skip_all "no '$UNLOAD_RE' line: a detector that does not check modules at removal"
-ktap_set_plan 8
-kml_result "a module that frees its blocks is unloaded silently" "$silent"
+
+unloaded_silently()
+{
+	kml_result "a module that frees its blocks is unloaded silently" "$silent"
+}
 
 # leak_labels: the module's block labels in $KML_TMP/log
 leak_labels()
@@ -70,36 +73,51 @@ want_line()
 	echo "${UNLOAD_RE}${bytes% *} unreferenced objects (${bytes#* } bytes) allocated by its code"
 }
 
-leak_labels > "$KML_TMP/labels"
-kml_report
-want=$(want_line labels)
-got=$(grep -o "$UNLOAD_RE.*" "$KML_TMP/log")
-[ "$got" = "$want" ] || ktap_print_msg "logged '$got', expected '$want'"
-kml_result "the removal is logged with the count and bytes of its leaks" \
-	"$([ "$got" = "$want" ]; echo $?)"
+# logged_as FILE DESCRIPTION: the removal's log line is FILE's want_line.
+logged_as()
+{
+	local want got
 
-# listed at once: no scan was asked for
-kml_check_labels labels
+	want=$(want_line "$1")
+	got=$(grep -o "$UNLOAD_RE.*" "$KML_TMP/log")
+	[ "$got" = "$want" ] || ktap_print_msg "logged '$got', expected '$want'"
+	kml_result "$2" "$([ "$got" = "$want" ]; echo $?)"
+}
 
-cat "$KML_SUMMARY" > "$KML_TMP/summary"
-missing=
-while read -r kind name addr size; do
-	[ "$kind" = LEAK ] || continue
-	awk -v tags="$KML_TAGS" -v a="$(kml_norm "$addr")" "$KML_NORM_AWK"'
-	/^  objects:/ { for (i = 2; i <= NF; i++) if (norm($i) == a) found = 1 }
-	END { exit !found }' "$KML_TMP/summary" || missing="$missing $name"
-done < "$KML_TMP/labels"
-[ -z "$missing" ] || ktap_print_msg "not in the summary:$missing"
-kml_result "the summary lists them as well" "$([ -z "$missing" ]; echo $?)"
+removal_logged()
+{
+	logged_as labels "the removal is logged with the count and bytes of its leaks"
+}
+
+in_summary()
+{
+	local kind name addr size missing=
+
+	cat "$KML_SUMMARY" > "$KML_TMP/summary"
+	while read -r kind name addr size; do
+		[ "$kind" = LEAK ] || continue
+		awk -v tags="$KML_TAGS" -v a="$(kml_norm "$addr")" "$KML_NORM_AWK"'
+		/^  objects:/ { for (i = 2; i <= NF; i++) if (norm($i) == a) found = 1 }
+		END { exit !found }' "$KML_TMP/summary" || missing="$missing $name"
+	done < "$KML_TMP/labels"
+	[ -z "$missing" ] || ktap_print_msg "not in the summary:$missing"
+	kml_result "the summary lists them as well" "$([ -z "$missing" ]; echo $?)"
+}
 
 # loaded again, most likely at the same address: the leaks of the first
 # load are not the second's
-load_unload
-leak_labels > "$KML_TMP/labels2"
-want=$(want_line labels2)
-got=$(grep -o "$UNLOAD_RE.*" "$KML_TMP/log")
-[ "$got" = "$want" ] || ktap_print_msg "logged '$got', expected '$want'"
-kml_result "a second load's removal counts only its own leaks" \
-	"$([ "$got" = "$want" ]; echo $?)"
+second_load()
+{
+	load_unload
+	leak_labels > "$KML_TMP/labels2"
+	logged_as labels2 "a second load's removal counts only its own leaks"
+}
 
-ktap_finished
+leak_labels > "$KML_TMP/labels"
+kml_report
+# listed at once: no scan was asked for
+kml_run "unloaded_silently
+removal_logged
+$(kml_label_tests labels)
+in_summary
+second_load"

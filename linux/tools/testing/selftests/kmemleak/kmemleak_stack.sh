@@ -15,7 +15,6 @@ KML_DIR=$(dirname "$0")
 
 kml_require enabled
 kml_require_module
-ktap_set_plan 3
 
 kml_do stack=on || ktap_exit_fail_msg "stack=on failed"
 KML_AT_EXIT='kml_write stack=on > /dev/null; echo stack-stop > "$KML_CTL"'
@@ -27,21 +26,32 @@ vmalloc_stack=$(sed -n 's/^INFO kthread_stack_vmalloc=\([01]\) .*/\1/p' "$KML_TM
 	ktap_exit_fail_msg "the test module did not say whether the kthread's stack is vmalloc()ed"
 ktap_print_msg "the kthread's stack is vmalloc()ed: $vmalloc_stack"
 
-kml_wait_age
-kml_scan_twice && kml_report
-kml_expect_unlisted "$addr" \
-	"stack=on: a block referenced only from a kthread's stack is not reported"
-
-kml_do stack=off && kml_scan_twice && kml_report
-if [ "$vmalloc_stack" = 1 ]; then
+stack_on()
+{
+	kml_wait_age
+	kml_scan_twice && kml_report
 	kml_expect_unlisted "$addr" \
-		"stack=off: the block is still not reported, the vmalloc()ed stack is searched as a reachable block"
-else
-	kml_expect_listed "$addr" "$size" \
-		"stack=off: the block is reported (size $size), the stack is not vmalloc()ed"
-fi
+		"stack=on: a block referenced only from a kthread's stack is not reported"
+}
 
-kml_do stack=on && kml_do scan && kml_report
-kml_expect_unlisted "$addr" "stack=on again: the block is no longer listed"
+stack_off()
+{
+	kml_do stack=off && kml_scan_twice && kml_report
+	if [ "$vmalloc_stack" = 1 ]; then
+		kml_expect_unlisted "$addr" \
+			"stack=off: the block is still not reported, the vmalloc()ed stack is searched as a reachable block"
+	else
+		kml_expect_listed "$addr" "$size" \
+			"stack=off: the block is reported (size $size), the stack is not vmalloc()ed"
+	fi
+}
 
-ktap_finished
+stack_on_again()
+{
+	kml_do stack=on && kml_do scan && kml_report
+	kml_expect_unlisted "$addr" "stack=on again: the block is no longer listed"
+}
+
+kml_run "stack_on
+stack_off
+stack_on_again"

@@ -13,16 +13,18 @@ kml_require enabled
 kml_require_module
 kml_create basic labels || ktap_exit_fail_msg "the test module could not create its blocks"
 
-boot_param=0
-grep -Eq '(^| )kmemleak\.verbose=(1|y|Y)( |$)' /proc/cmdline && boot_param=1
-# One test per leak or kept block, 2 on the log, and the boot parameter's
-# if given.
-ktap_set_plan $(($(kml_checked labels) + 2 + boot_param))
-
-if [ "$boot_param" -eq 1 ]; then
+# kmemleak.verbose=1 on the command line: the parameter reads Y.
+tests=
+if grep -Eq '(^| )kmemleak\.verbose=(1|y|Y)( |$)' /proc/cmdline; then
 	grep -qx Y "$KML_VERBOSE"
-	kml_result "kmemleak.verbose=1 on the command line sets the parameter" $?
+	boot_param=$?
+	tests=boot_param_sets_verbose
 fi
+boot_param_sets_verbose()
+{
+	kml_result "kmemleak.verbose=1 on the command line sets the parameter" "$boot_param"
+}
+
 old=$(cat "$KML_VERBOSE")
 echo 1 > "$KML_VERBOSE"
 KML_AT_EXIT='echo "$old" > "$KML_VERBOSE"'
@@ -32,34 +34,44 @@ kml_wait_age
 kml_scan_twice || ktap_exit_fail_msg "scan failed"
 kml_log_since > "$KML_TMP/log"
 
-while read -r kind name addr size; do
-	line="unreferenced object 0x$(kml_addr_re "$addr") \\(size $size\\):\$"
-	case $kind in
+# printed KIND NAME ADDRESS SIZE: a LEAK is printed, a KEEP is not.
+printed()
+{
+	case $1 in
 	LEAK)
-		grep -Eq "$line" "$KML_TMP/log"
+		grep -Eq "unreferenced object 0x$(kml_addr_re "$3") \\(size $4\\):\$" "$KML_TMP/log"
 		st=$?
-		[ "$st" -eq 0 ] || kml_write "dump=$addr" > /dev/null
-		kml_result "$name: leak printed to the kernel log" $st
+		[ "$st" -eq 0 ] || kml_write "dump=$3" > /dev/null
+		kml_result "$2: leak printed to the kernel log" $st
 		;;
 	KEEP)
-		! grep -Eq "0x$(kml_addr_re "$addr")( |\$)" "$KML_TMP/log"
-		kml_result "$name: referenced, not printed" $?
+		! grep -Eq "0x$(kml_addr_re "$3")( |\$)" "$KML_TMP/log"
+		kml_result "$2: referenced, not printed" $?
 		;;
 	esac
-done < "$KML_TMP/labels"
+}
 
 # Each entry has its backtrace, as in the debugfs report.
-kml_label kmalloc_48 labels || ktap_exit_fail_msg "no label kmalloc_48"
-awk -v a="$(kml_norm "$KML_ADDR")" -v tags="$KML_TAGS" "$KML_NORM_AWK"'
+printed_with_backtrace()
+{
+	kml_label kmalloc_48 labels || ktap_exit_fail_msg "no label kmalloc_48"
+	awk -v a="$(kml_norm "$KML_ADDR")" -v tags="$KML_TAGS" "$KML_NORM_AWK"'
 	/unreferenced object 0x/ {
 		x = $0; sub(/.*unreferenced object /, "", x); sub(/ .*/, "", x)
 		on = (norm(x) "" == a "")
 	}
 	on && /leak_kmalloc\+0x[0-9a-f]+\/0x[0-9a-f]+ \[kmemleak_selftest\]$/ { f = 1 }
 	END { exit !f }' "$KML_TMP/log"
-kml_result "a printed leak comes with its backtrace" $?
+	kml_result "a printed leak comes with its backtrace" $?
+}
 
-grep -Eq "$KML_NEW_LEAKS_RE" "$KML_TMP/log"
-kml_result "the scan logged 'kmemleak: N new suspected memory leaks (see /sys/kernel/debug/kmemleak)'" $?
+scan_logged_new_leaks()
+{
+	grep -Eq "$KML_NEW_LEAKS_RE" "$KML_TMP/log"
+	kml_result "the scan logged 'kmemleak: N new suspected memory leaks (see /sys/kernel/debug/kmemleak)'" $?
+}
 
-ktap_finished
+kml_run "$tests
+$(grep -E '^(LEAK|KEEP) ' "$KML_TMP/labels" | sed 's/^/printed /')
+printed_with_backtrace
+scan_logged_new_leaks"
