@@ -8,12 +8,11 @@
 # before the suite runs. COMMAND runs from the repo root under bash with
 # FLAVOR and KDIR (the first flavour and its build dir) and CHECK_NAME (the
 # suite's name, which names its logs in build/check/) in the environment,
-# and prints TAP:
-#   ok N - name   |   not ok N - name   |   ok N - name # SKIP reason
-# (an optional plan "1..N" is checked too). Its exit status must be 0.
-# A suite that exits non-zero without reporting a failure, prints no result,
-# or runs fewer tests than planned adds one failure; so does a flavour that
-# fails to build. Skips are not passes.
+# and prints TAP, which scripts/tap.awk reads (results, plans, and the
+# nesting of kselftest's runner). Its exit status must be 0. A suite that
+# exits non-zero without reporting a failure, or prints no result, adds one
+# failure; so does a flavour that fails to build, and tap.awk adds one for a
+# plan not met. Skips are not passes.
 # The last line printed is exactly "N passed, N failed".
 # SUITE="name ..." runs only the named suites.
 set -euo pipefail
@@ -57,18 +56,11 @@ while read -r name flavor cmd; do
 		tee "$OUT/$name.out"
 	rc=${PIPESTATUS[0]}
 	set -e
-	tap=$(tr -d '\r' < "$OUT/$name.out" | grep -aE '^(not )?ok([ ]|$)' || true)
-	p=$(grep -ciE '^ok.*#[ ]*skip' <<< "$tap" || true)
-	s=$p
-	p=$(grep -cE '^ok' <<< "$tap" || true); p=$((p - s))
-	f=$(grep -cE '^not ok' <<< "$tap" || true)
-	n=$((p + f + s))
-	plan=$(tr -d '\r' < "$OUT/$name.out" | sed -n -E 's/^1\.\.([0-9]+).*/\1/p' | tail -1)
-	if ((n == 0)); then
+	awk -f scripts/tap.awk "$OUT/$name.out" > "$OUT/$name.tap"
+	grep -v '^tap: ' "$OUT/$name.tap" || true
+	read -r _ p f s < <(tail -n 1 "$OUT/$name.tap")
+	if ((p + f + s == 0)); then
 		echo "not ok - suite $name printed no results (exit status $rc)"
-		f=$((f + 1))
-	elif ((f == 0)) && [[ -n $plan && $plan -ne $n ]]; then
-		echo "not ok - suite $name planned $plan tests but reported $n"
 		f=$((f + 1))
 	elif ((rc != 0 && f == 0)); then
 		echo "not ok - suite $name exited with status $rc"

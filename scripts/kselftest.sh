@@ -1,6 +1,7 @@
 #!/bin/bash
 # Run the kmemleak kselftests (linux/tools/testing/selftests/kmemleak) in the
-# VM and print one TAP line per test.
+# VM and print what kselftest's runner prints: a verdict per test script,
+# with the script's own results nested ahead of it (see scripts/tap.awk).
 #
 # Usage: kselftest.sh [--append "ARGS"] NAME [TEST.sh...]
 #   NAME      names the run: build/check/NAME.vm.log is its console log
