@@ -18,7 +18,10 @@ static const struct {
 	{ "scan=off",	KML_CMD_SCAN_OFF },
 };
 
-/* A function name as kallsyms spells it: "foo", "foo.isra.0", "foo.cold". */
+/*
+ * A function name as kallsyms spells it: "foo", "foo.isra.0", "foo.cold".
+ * ASCII only: isalnum() also takes the Latin-1 letters.
+ */
 static int kml_parse_sym(const char *s, struct kml_cmd *cmd)
 {
 	size_t i, len = strlen(s);
@@ -26,7 +29,8 @@ static int kml_parse_sym(const char *s, struct kml_cmd *cmd)
 	if (!len || len >= sizeof(cmd->sym))
 		return -EINVAL;
 	for (i = 0; i < len; i++)
-		if (!isalnum(s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '$')
+		if (!isascii(s[i]) ||
+		    (!isalnum(s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '$'))
 			return -EINVAL;
 	memcpy(cmd->sym, s, len + 1);
 	cmd->arg = 0;

@@ -106,6 +106,7 @@ static const struct parse_case parse_cases[] = {
 	BAD("suppress"),
 	BAD("suppress=foo bar"),
 	BAD("suppress=foo+0x10"),
+	BAD("suppress=caf\xe9"),	/* Latin-1: isalnum() takes it */
 	BAD("suppress=foo/bar"),
 	BAD("suppress= foo"),
 	BAD("suppress=fo\0o"),
