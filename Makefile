@@ -30,6 +30,7 @@ help:
 	@echo 'make tree | deps | clean | distclean'
 	@echo 'make bench                   benchmark ours against stock (bench/bench.sh)'
 	@echo 'make patches                 the overlay as a patch series in build/patches/'
+	@echo 'make fuzz   [FUZZ_SECONDS=]  fuzz the command parser (libFuzzer), 600 s'
 	@echo 'all take FLAVOR=ours|stock|debug|defoff (configs/flavors); see README.md'
 
 deps:
@@ -76,6 +77,13 @@ patches: deps
 .PHONY: bench
 bench: deps
 	@bench/bench.sh
+
+# The long run of the parser's fuzz target (make check runs it for 20 s,
+# seed 1): a random seed, the corpus kept in build/unit/fuzz/corpus.
+.PHONY: fuzz
+fuzz: tree
+	@$(MAKE) -s -C linux/tools/testing/kmemleak OUTPUT=$(CURDIR)/build/unit/ \
+		fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),600) FUZZ_SEED=0
 
 clean:
 	rm -rf build/obj build/vm.log build/check

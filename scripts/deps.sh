@@ -7,7 +7,7 @@ set -euo pipefail
 
 PKGS=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
       cpio busybox-static qemu-system-x86 ccache sparse dwarves python3
-      rsync kmod xz-utils python3-sphinx)
+      rsync kmod xz-utils python3-sphinx clang libclang-rt-14-dev)
 ARM64_PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 ARM64_BUSYBOX=$BUILD/deps/arm64/bin/busybox
 

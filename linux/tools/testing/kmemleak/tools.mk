@@ -12,9 +12,9 @@
 # Set before including: srcdir (the including Makefile's directory),
 # KML_WHAT (the program's name, for messages) and CFLAGS.  Sets KTOOLS and
 # OUTPUT (O=dir works like OUTPUT=dir/; without either the build is in
-# place), and adds the header search path to CFLAGS: the shim's headers,
-# then tools/include, then the kernel's include/ for what tools/include
-# lacks.  The objects are built with the includer's CFLAGS; its default
+# place), and adds the header search path (KML_INCLUDES) to CFLAGS: the
+# shim's headers, then tools/include, then the kernel's include/ for what
+# tools/include lacks.  The objects are built with the includer's CFLAGS; its default
 # goal stays "all".
 
 .DEFAULT_GOAL := all
@@ -41,8 +41,9 @@ $(error $(KML_WHAT): no 6.12 tools/ tree at $(KTOOLS) (run 'make kernel' in the 
 endif
 endif
 
-CFLAGS += -I$(kml_top)/include -I$(KTOOLS)/include \
-	  -idirafter $(abspath $(KTOOLS)/../include)
+KML_INCLUDES := -I$(kml_top)/include -I$(KTOOLS)/include \
+		-idirafter $(abspath $(KTOOLS)/../include)
+CFLAGS += $(KML_INCLUDES)
 
 KML_SHIM_OBJS := $(OUTPUT)shim.o $(OUTPUT)rbtree.o $(OUTPUT)ctype.o \
 		 $(OUTPUT)lib.o
