@@ -272,21 +272,12 @@ kml_check_label()
 {
 	local got
 
-	got=$(kml_reported_size "$3")
 	case $1 in
 	LEAK)
-		if [ "$got" = "$4" ]; then
-			ktap_test_pass "$2: leak reported (size $4)"
-			return
-		fi
-		ktap_print_msg "$2 $3: expected size $4, got '${got:-not listed}'"
-		ktap_test_fail "$2: leak reported (size $4)"
-		# what kmemleak knows of it and what holds it, in the
-		# kernel log (stock has no refs=)
-		kml_write "dump=$3" > /dev/null
-		kml_write "refs=$3" > /dev/null 2>&1
+		kml_expect_listed "$3" "$4" "$2: leak reported (size $4)" && return
 		;;
 	KEEP)
+		got=$(kml_reported_size "$3")
 		if [ -z "$got" ]; then
 			ktap_test_pass "$2: referenced, not reported"
 			return
@@ -350,7 +341,7 @@ kml_wait_thread()
 }
 
 # kml_expect_listed 0xADDR SIZE DESCRIPTION: a test that ADDR is listed in
-# the last report with SIZE.
+# the last report with SIZE; false if it is not.
 kml_expect_listed()
 {
 	local got
@@ -358,12 +349,15 @@ kml_expect_listed()
 	got=$(kml_reported_size "$1")
 	if [ "$got" = "$2" ]; then
 		ktap_test_pass "$3"
-	else
-		ktap_print_msg "$1: expected size $2, got '${got:-not listed}'"
-		ktap_test_fail "$3"
-		kml_write "dump=$1" > /dev/null
-		kml_write "refs=$1" > /dev/null 2>&1
+		return 0
 	fi
+	ktap_print_msg "$1: expected size $2, got '${got:-not listed}'"
+	ktap_test_fail "$3"
+	# what kmemleak knows of it and what holds it, in the kernel log
+	# (stock has no refs=)
+	kml_write "dump=$1" > /dev/null
+	kml_write "refs=$1" > /dev/null 2>&1
+	return 1
 }
 
 # kml_expect_unlisted 0xADDR DESCRIPTION: a test that ADDR is not listed.
