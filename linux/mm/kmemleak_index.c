@@ -579,42 +579,54 @@ void kml_walk_begin(void)
 
 /*
  * Release the dead objects of @sh, but for those @keep_queued still on the
- * work stack, at most KML_BATCH per lock hold.
+ * work stack, at most KML_BATCH per lock hold.  The chain is detached first:
+ * objects freed meanwhile go on a new one, left for a later call, so that
+ * other CPUs freeing as fast as this releases cannot keep it here.
  */
 static void kml_reclaim_shard(struct kml_shard *sh, bool keep_queued)
 {
-	struct kmemleak_object **pp, *obj, *freed;
+	struct kmemleak_object *todo, *kept = NULL, **kept_tail = &kept;
+	struct kmemleak_object *obj, *freed;
 	unsigned long flags;
 	unsigned int n;
 
-	pp = &sh->dead;
-	do {
+	raw_spin_lock_irqsave(&sh->lock, flags);
+	todo = sh->dead;
+	sh->dead = NULL;
+	raw_spin_unlock_irqrestore(&sh->lock, flags);
+
+	while (todo) {
 		freed = NULL;
 		raw_spin_lock_irqsave(&sh->lock, flags);
-		/* new entries go in at the head: *pp is still ours to follow */
-		for (n = 0; *pp && n < KML_BATCH; n++) {
-			obj = *pp;
+		for (n = 0; todo && n < KML_BATCH; n++) {
+			obj = todo;
+			todo = obj->next_dead;
 			if (keep_queued && kml_queued(obj)) {
-				pp = &obj->next_dead;
+				*kept_tail = obj;
+				kept_tail = &obj->next_dead;
 				continue;
 			}
-			*pp = obj->next_dead;
 			hlist_del(&obj->link);
 			obj->next_dead = freed;
 			freed = obj;
 		}
 		raw_spin_unlock_irqrestore(&sh->lock, flags);
 
-		if (!n)
-			break;
 		while (freed) {
 			obj = freed;
 			freed = obj->next_dead;
 			atomic_long_dec(&kml_nr_dead);
 			kml_free_meta(obj);
 		}
-		kml_yield();
-	} while (n == KML_BATCH);
+		if (todo)
+			kml_yield();
+	}
+	if (!kept)
+		return;
+	raw_spin_lock_irqsave(&sh->lock, flags);
+	*kept_tail = sh->dead;
+	sh->dead = kept;
+	raw_spin_unlock_irqrestore(&sh->lock, flags);
 }
 
 /*

@@ -239,6 +239,56 @@ static void test_walk_reap_keeps_queued(void)
 	REPORTS();
 }
 
+#define REAP_CHAIN	(4 * KML_BATCH)
+#define REAP_ROUNDS	64
+
+static int reap_rounds;
+
+/* Another CPU freeing a batch for each batch the reclaimer releases. */
+static void free_a_batch(void)
+{
+	unsigned long *b[KML_BATCH];
+	int i;
+
+	if (reap_rounds >= REAP_ROUNDS)
+		return;
+	reap_rounds++;
+	for (i = 0; i < KML_BATCH; i++)
+		b[i] = blk("churn", 32, 1);
+	for (i = 0; i < KML_BATCH; i++)
+		blk_free(b[i]);
+}
+
+/*
+ * One reclaim releases what was dead when it began and returns: frees
+ * that keep pace with it wait for the next one, instead of keeping the
+ * walker there as long as they go on.
+ */
+static void test_walk_reap_bounded(void)
+{
+	unsigned long *b[REAP_CHAIN];
+	int i;
+
+	for (i = 0; i < REAP_CHAIN; i++)
+		b[i] = blk("dead", 32, 1);
+	kml_walk_begin();
+	for (i = 0; i < REAP_CHAIN; i++)
+		blk_free(b[i]);
+	CHECK_EQ(meta_freed, 0);
+	yield_fn = free_a_batch;
+	kml_reap();
+	yield_fn = NULL;
+	if (reap_rounds >= REAP_ROUNDS)
+		t_fail("the reclaim was still going after %d batches freed under it",
+		       reap_rounds);
+	CHECK_EQ(meta_freed, REAP_CHAIN);
+	CHECK_EQ(meta_live, (long)reap_rounds * KML_BATCH);
+	kml_walk_end();
+	CHECK_EQ(meta_freed, REAP_CHAIN + reap_rounds * KML_BATCH);
+	CHECK_EQ(meta_live, 0);
+	CHECK_EQ(kml_count_objects(), 0);
+}
+
 struct visit_state {
 	int seen[512];
 	int order[512];
@@ -547,6 +597,7 @@ static const struct t_case walk_tests[] = {
 	{ "walk_free_queued", test_walk_free_queued },
 	{ "walk_reap_during_scan", test_walk_reap_during_scan },
 	{ "walk_reap_keeps_queued", test_walk_reap_keeps_queued },
+	{ "walk_reap_bounded", test_walk_reap_bounded },
 	{ "visit", test_visit },
 	{ "visit_churn", test_visit_churn },
 	{ "list_order", test_list_order },
