@@ -30,7 +30,8 @@
  *
  * - kml_scan_mutex: serialises scans, debugfs reads and writes, the scan
  *   thread's start/stop and teardown.  The spinlocks below nest in it and
- *   never in one another.
+ *   never in one another.  Taken through kml_lock_scans(), so that the
+ *   niced scan thread's scan stops for whoever waits.
  * - kml_shard.lock (raw spinlock, taken with interrupts off): protects a
  *   shard's tree and list and the fields of its objects that the API
  *   changes (min_count, flags, areas, trace, checksum).  Never nested: no
@@ -66,7 +67,9 @@
  * only lockless reader, reclaims it at a point where it holds no pointer
  * to it: between objects of the scan's work, and at the walk's end.  That
  * lets the scanner keep objects on its work stack and look them up without
- * locks, with no reference count or RCU callback on the free path.
+ * locks, with no reference count or RCU callback on the free path.  The
+ * price is that a walker which cannot keep up with the frees holds their
+ * metadata: past a bound (KML_DEAD_MIN) it abandons the scan.
  *
  * Stale copies
  *
@@ -136,16 +139,22 @@ static void kml_track(enum kml_space space, unsigned long ptr, size_t size,
 	obj->space = space;
 	kml_set_owner(obj);
 	obj->trace = kml_save_trace(caller);
-	/* an overlap means a free was missed: the index can't be trusted */
-	if (kml_insert(obj))
-		kml_disable("overlapping objects: a free was not reported");
+	kml_insert(obj);
 }
 
-/* Hook for the core: a new object overlaps an indexed one. */
+/*
+ * Hook for the core: a new object overlapped an indexed one, which was
+ * dropped.  A caller that misses a free usually misses many: rate-limited.
+ */
 void kml_warn_overlap(const struct kml_snapshot *obj,
 		      const struct kml_snapshot *old)
 {
-	pr_warn("cannot track 0x%08lx (size %zu): it overlaps 0x%08lx (size %zu), allocated by \"%s\" pid %d at:\n",
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
+
+	if (!__ratelimit(&rs))
+		return;
+	pr_warn("0x%08lx (size %zu) overlaps 0x%08lx (size %zu), whose free was not reported: dropped it, allocated by \"%s\" pid %d at:\n",
 		obj->pointer, obj->size, old->pointer, old->size, old->comm,
 		old->pid);
 	if (old->trace)
@@ -161,6 +170,31 @@ static void kml_warn_unknown(const char *what, unsigned long ptr)
 
 	if (kml_tracking() && __ratelimit(&rs)) {
 		pr_warn("%s: no object at 0x%08lx\n", what, ptr);
+		dump_stack();
+	}
+}
+
+/*
+ * A free of an address nothing was registered at is not always a bug: a
+ * block allocated with __GFP_NOLEAKTRACE is freed like any other.  One
+ * that points inside a tracked block is.
+ */
+static noinline void kml_warn_inside(unsigned long ptr)
+{
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
+				      DEFAULT_RATELIMIT_BURST);
+	struct kmemleak_object *obj;
+	unsigned long flags, start;
+	size_t size;
+
+	if (!kml_lookup(KML_VIRT, ptr, true, &obj, &flags))
+		return;
+	start = obj->pointer;
+	size = obj->size;
+	kml_unlock(obj, flags);
+	if (__ratelimit(&rs)) {
+		pr_warn("kmemleak_free: 0x%08lx points inside 0x%08lx (size %zu), not to its start\n",
+			ptr, start, size);
 		dump_stack();
 	}
 }
@@ -248,8 +282,9 @@ EXPORT_SYMBOL_GPL(kmemleak_vmalloc);
  */
 void __ref kmemleak_free(const void *ptr)
 {
-	if (kml_tracking_frees() && !IS_ERR_OR_NULL(ptr))
-		kml_remove(KML_VIRT, kml_addr(ptr));
+	if (kml_tracking_frees() && !IS_ERR_OR_NULL(ptr) &&
+	    !kml_remove(KML_VIRT, kml_addr(ptr)))
+		kml_warn_inside(kml_addr(ptr));
 }
 EXPORT_SYMBOL_GPL(kmemleak_free);
 

@@ -41,6 +41,9 @@ void kml_check_roots(int ret);
 
 /* Serialises scans, debugfs commands and reads, and teardown. */
 extern struct mutex kml_scan_mutex;
+void kml_lock_scans(void);
+int kml_lock_scans_interruptible(void);
+bool kml_thread_must_yield(void);
 extern bool kml_verbose;
 extern unsigned int kml_min_unref_scans;
 
@@ -50,6 +53,7 @@ void kml_objects_late_init(void);
 void kml_objects_drain(void);
 unsigned int kml_pool_size(void);
 unsigned int kml_pool_available(void);
+unsigned long kml_metadata_bytes(void);
 struct kmemleak_object *__kml_alloc_meta(gfp_t gfp);
 struct kmemleak_object *kml_alloc_meta(gfp_t gfp);
 struct kml_area *kml_alloc_area(gfp_t gfp);

@@ -282,6 +282,7 @@ struct kml_scan {
 	unsigned long searched_objects;	/* objects whose contents were read */
 	unsigned long searched_bytes;	/* bytes read, roots included */
 	bool stopped;
+	bool overrun;			/* stopped by too many unreleased frees */
 	bool stacks;			/* the roots had the live task stacks */
 	bool observed;			/* @classify or @watch is set */
 	struct kml_classify *classify;	/* set by kml_classify(): leak edges */
@@ -291,7 +292,17 @@ struct kml_scan {
 	unsigned int nr_code;
 	unsigned int code_leaks;	/* unreferenced, allocated through it */
 	unsigned long code_bytes;
+	/* objects freed and not yet released that abandon it; 0: default */
+	unsigned long dead_limit;
 };
+
+/*
+ * A walk keeps the metadata of what is freed during it until the walker
+ * releases it.  A walker that gets little CPU beside tasks that free fast
+ * (a niced scan thread under load) cannot keep up: past max(KML_DEAD_MIN,
+ * half the objects) the scan is abandoned rather than let that grow.
+ */
+#define KML_DEAD_MIN		65536
 
 /*
  * A range of kernel text, [@start, @end); if @timed, it counts only for
@@ -613,7 +624,10 @@ static __always_inline bool kml_queued(const struct kmemleak_object *obj)
 	       obj->gray_next != KML_GRAY_DONE;
 }
 
-void kml_reap(void);
+bool kml_reap(void);
+bool kml_walk_overrun(void);
+void kml_set_dead_limit(unsigned long limit);
+unsigned long kml_count_unreclaimed(void);
 
 /*
  * One hold of a shard lock: the lock, the interrupt state it saved and the
@@ -703,7 +717,9 @@ static __always_inline void __kml_visit(kml_visit_t fn, void *arg)
 				kml_hold_pause(&h, obj);
 		}
 		kml_hold_end(&h);
-		kml_reap();
+		/* a scan that overran stops; kml_pause() tells it */
+		if (kml_reap())
+			return;
 	}
 }
 

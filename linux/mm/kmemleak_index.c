@@ -39,6 +39,9 @@ unsigned long kml_region_filter[BITS_TO_LONGS(BIT(KML_FILTER_BITS))];
 unsigned long kml_wide_filter[BITS_TO_LONGS(BIT(KML_FILTER_BITS))];
 bool kml_walking;
 static atomic_long_t kml_nr_dead;
+/* see kml_walk_overrun(); walker only */
+static unsigned long kml_dead_limit = ULONG_MAX;
+static bool kml_overrun;
 
 /* The shard a new object belongs to. */
 static unsigned int kml_shard_index(const struct kmemleak_object *obj)
@@ -152,10 +155,35 @@ void kml_snapshot(const struct kmemleak_object *obj, struct kml_snapshot *s,
 }
 
 /*
- * A new object overlaps an indexed one: the kernel freed a block without
- * telling us.  Called with @sh locked; unlocks it.
+ * Take @obj out of the tree.  During a walk its metadata stays listed for
+ * the walker, on the shard's dead chain; otherwise it is returned, to be
+ * released once the lock is dropped.  Shard lock held.
  */
-static noinline void kml_overlap(struct kml_shard *sh,
+static struct kmemleak_object *kml_unindex(struct kml_shard *sh,
+					   struct kmemleak_object *obj)
+{
+	raw_write_seqcount_begin(&sh->seq);
+	rb_erase(&obj->node, &sh->root);
+	raw_write_seqcount_end(&sh->seq);
+	sh->nr--;
+
+	if (READ_ONCE(kml_walking)) {
+		obj->flags |= KML_FREED;
+		obj->next_dead = sh->dead;
+		sh->dead = obj;
+		atomic_long_inc(&kml_nr_dead);
+		return NULL;
+	}
+	hlist_del(&obj->link);
+	return obj;
+}
+
+/*
+ * @obj overlaps @old: the kernel handed out memory again without reporting
+ * its free, so @old describes a block that is gone.  It is dropped, and the
+ * overlap reported.  Called with @sh locked; unlocks it.
+ */
+static noinline void kml_replace(struct kml_shard *sh,
 				 struct kmemleak_object *obj,
 				 struct kmemleak_object *old,
 				 unsigned long flags)
@@ -165,24 +193,31 @@ static noinline void kml_overlap(struct kml_shard *sh,
 
 	kml_snapshot(obj, &a, false);
 	kml_snapshot(old, &b, false);
+	old = kml_unindex(sh, old);
 	raw_spin_unlock_irqrestore(&sh->lock, flags);
 	kml_warn_overlap(&a, &b);
+	if (old)
+		kml_free_meta(old);
 }
 
-static bool kml_clashes_in(struct kml_shard *sh, struct kmemleak_object *obj,
-			   unsigned long first, unsigned long last)
+/* Drop what @obj overlaps in [@first, @last] of @sh; how many. */
+static int kml_evict_in(struct kml_shard *sh, struct kmemleak_object *obj,
+			unsigned long first, unsigned long last)
 {
 	struct kmemleak_object *old;
 	unsigned long flags;
+	int n = 0;
 
-	raw_spin_lock_irqsave(&sh->lock, flags);
-	old = kml_find_range(sh, first, last);
-	if (old) {
-		kml_overlap(sh, obj, old, flags);
-		return true;
+	for (;;) {
+		raw_spin_lock_irqsave(&sh->lock, flags);
+		old = kml_find_range(sh, first, last);
+		if (!old)
+			break;
+		kml_replace(sh, obj, old, flags);
+		n++;
 	}
 	raw_spin_unlock_irqrestore(&sh->lock, flags);
-	return false;
+	return n;
 }
 
 /*
@@ -190,27 +225,29 @@ static bool kml_clashes_in(struct kml_shard *sh, struct kmemleak_object *obj,
  * the wide ones, a wide object those of every region it covers.  Checked
  * before insertion and without nesting shard locks, so two overlapping
  * objects registered at the same moment may both get in: overlaps are
- * kernel bugs, and this is only the diagnostic for them.
+ * kernel bugs, and this only keeps the index close to the truth.
  */
-static bool kml_clashes_elsewhere(struct kmemleak_object *obj)
+static int kml_evict_elsewhere(struct kmemleak_object *obj)
 {
 	unsigned long first = obj->pointer, last = kml_last(obj), r, lo, hi;
 	struct kml_shard *wide = &kml_shards[KML_SHARD_WIDE];
+	int n = 0;
 
 	/* a region object lies in one region, which @first names */
-	if (obj->shard != KML_SHARD_WIDE)
-		return test_bit(kml_filter_bit(first), kml_wide_filter) &&
-		       kml_clashes_in(wide, obj, first, last);
+	if (obj->shard != KML_SHARD_WIDE) {
+		if (!test_bit(kml_filter_bit(first), kml_wide_filter))
+			return 0;
+		return kml_evict_in(wide, obj, first, last);
+	}
 
 	for (r = first >> KML_REGION_SHIFT;; r++) {
 		lo = max(first, r << KML_REGION_SHIFT);
 		hi = min(last, ((r + 1) << KML_REGION_SHIFT) - 1);
-		if (test_bit(kml_filter_bit(lo), kml_region_filter) &&
-		    kml_clashes_in(&kml_shards[kml_region_index(lo)], obj,
-				   lo, hi))
-			return true;
+		if (test_bit(kml_filter_bit(lo), kml_region_filter))
+			n += kml_evict_in(&kml_shards[kml_region_index(lo)],
+					  obj, lo, hi);
 		if (r == last >> KML_REGION_SHIFT)
-			return false;
+			return n;
 	}
 }
 
@@ -268,23 +305,25 @@ void kml_index_init(void)
  * kml_insert - index a new object
  * @obj: fully initialised object, but for its shard
  *
- * The index takes @obj over: if it overlaps an indexed object, the overlap
- * is reported through kml_warn_overlap() and @obj is released.
+ * The index takes @obj over.  Objects it overlaps are stale (their block
+ * was freed without a word, and its memory handed out again): each is
+ * reported through kml_warn_overlap() and dropped.
  *
- * Return: 0, or -EEXIST on an overlap.
+ * Return: the number of objects dropped.
  */
 int kml_insert(struct kmemleak_object *obj)
 {
 	struct kmemleak_object *old;
 	struct kml_shard *sh;
 	unsigned long flags;
+	int n = 0;
 
 	obj->shard = kml_shard_index(obj);
 	/* not scanned yet: it may be reported by its first scan */
 	obj->flags |= KML_UNREF;
 	sh = kml_shard(obj);
-	if (obj->space == KML_VIRT && kml_clashes_elsewhere(obj))
-		goto clash;
+	if (obj->space == KML_VIRT)
+		n = kml_evict_elsewhere(obj);
 
 	kml_span_extend(&kml_spans[obj->space], obj->pointer, kml_last(obj));
 	if (obj->shard == KML_SHARD_WIDE)
@@ -293,18 +332,16 @@ int kml_insert(struct kmemleak_object *obj)
 	else if (obj->space == KML_VIRT)
 		kml_filter_add(kml_region_filter, obj->pointer);
 
-	raw_spin_lock_irqsave(&sh->lock, flags);
-	old = kml_link(sh, obj);
-	if (old) {
-		kml_overlap(sh, obj, old, flags);
-		goto clash;
+	for (;;) {
+		raw_spin_lock_irqsave(&sh->lock, flags);
+		old = kml_link(sh, obj);
+		if (!old)
+			break;
+		kml_replace(sh, obj, old, flags);
+		n++;
 	}
 	raw_spin_unlock_irqrestore(&sh->lock, flags);
-	return 0;
-
-clash:
-	kml_free_meta(obj);
-	return -EEXIST;
+	return n;
 }
 
 static struct kmemleak_object *kml_find_locked(struct kml_shard *sh,
@@ -366,30 +403,6 @@ void kml_unlock(struct kmemleak_object *obj, unsigned long flags)
 	__releases(kml_object)
 {
 	raw_spin_unlock_irqrestore(&kml_shard(obj)->lock, flags);
-}
-
-/*
- * Take @obj out of the tree.  During a walk its metadata stays listed for
- * the walker, on the shard's dead chain; otherwise it is returned, to be
- * released once the lock is dropped.  Shard lock held.
- */
-static struct kmemleak_object *kml_unindex(struct kml_shard *sh,
-					   struct kmemleak_object *obj)
-{
-	raw_write_seqcount_begin(&sh->seq);
-	rb_erase(&obj->node, &sh->root);
-	raw_write_seqcount_end(&sh->seq);
-	sh->nr--;
-
-	if (READ_ONCE(kml_walking)) {
-		obj->flags |= KML_FREED;
-		obj->next_dead = sh->dead;
-		sh->dead = obj;
-		atomic_long_inc(&kml_nr_dead);
-		return NULL;
-	}
-	hlist_del(&obj->link);
-	return obj;
 }
 
 /**
@@ -577,23 +590,31 @@ void kml_walk_begin(void)
 	}
 }
 
-/*
- * Release the dead objects of @sh, but for those @keep_queued still on the
- * work stack, at most KML_BATCH per lock hold.  The chain is detached first:
- * objects freed meanwhile go on a new one, left for a later call, so that
- * other CPUs freeing as fast as this releases cannot keep it here.
- */
-static void kml_reclaim_shard(struct kml_shard *sh, bool keep_queued)
+/* Take @sh's dead chain; objects freed from now on start a new one. */
+static struct kmemleak_object *kml_take_dead(struct kml_shard *sh)
 {
-	struct kmemleak_object *todo, *kept = NULL, **kept_tail = &kept;
-	struct kmemleak_object *obj, *freed;
+	struct kmemleak_object *todo;
 	unsigned long flags;
-	unsigned int n;
 
 	raw_spin_lock_irqsave(&sh->lock, flags);
 	todo = sh->dead;
 	sh->dead = NULL;
 	raw_spin_unlock_irqrestore(&sh->lock, flags);
+	return todo;
+}
+
+/*
+ * Release the dead objects of chain @todo, taken from @sh, but for those
+ * @keep_queued still on the work stack, which go back to @sh's chain; at
+ * most KML_BATCH per lock hold.
+ */
+static void kml_reclaim(struct kml_shard *sh, struct kmemleak_object *todo,
+			bool keep_queued)
+{
+	struct kmemleak_object *kept = NULL, **kept_tail = &kept;
+	struct kmemleak_object *obj, *freed;
+	unsigned long flags;
+	unsigned int n;
 
 	while (todo) {
 		freed = NULL;
@@ -629,21 +650,65 @@ static void kml_reclaim_shard(struct kml_shard *sh, bool keep_queued)
 	raw_spin_unlock_irqrestore(&sh->lock, flags);
 }
 
+/**
+ * kml_walk_overrun - whether the walk's metadata outgrew its bound
+ *
+ * Set past the limit kml_set_dead_limit() gave, and until the walk ends.
+ *
+ * Return: true if the walk is to be given up.
+ */
+bool kml_walk_overrun(void)
+{
+	if (!kml_overrun &&
+	    atomic_long_read(&kml_nr_dead) > READ_ONCE(kml_dead_limit))
+		kml_overrun = true;
+	return kml_overrun;
+}
+
+/**
+ * kml_set_dead_limit - bound what the walk may keep of freed objects
+ * @limit: objects freed and not yet released past which it overruns
+ */
+void kml_set_dead_limit(unsigned long limit)
+{
+	WRITE_ONCE(kml_dead_limit, limit);
+}
+
 /*
  * The walker reclaims what was freed under it, where it holds no pointer
  * to an object but through its work stack: between the objects it drains,
- * between the shards it visits.  Memory kept for a walk is so bounded by
- * the free rate over a short stretch of work, not over a whole scan.
+ * between the shards it visits.  All chains are taken first: a reclaim
+ * does what was there when it began, however fast other CPUs free, and
+ * memory kept for a walk is so bounded by the free rate over a short
+ * stretch of work, not over a whole scan.  Unless the walker cannot keep up
+ * at all: see kml_walk_overrun().
+ *
+ * Return: kml_walk_overrun().
  */
-void kml_reap(void)
+bool kml_reap(void)
 {
+	/* the walker's own, too big for its stack */
+	static struct kmemleak_object *todo[KML_NR_SHARDS];
 	int i;
 
 	if (atomic_long_read(&kml_nr_dead) < KML_REAP_MIN)
-		return;
+		return kml_overrun;
+	kml_walk_overrun();
 	for (i = 0; i < KML_NR_SHARDS; i++)
-		if (READ_ONCE(kml_shards[i].dead))
-			kml_reclaim_shard(&kml_shards[i], true);
+		todo[i] = READ_ONCE(kml_shards[i].dead) ?
+			  kml_take_dead(&kml_shards[i]) : NULL;
+	for (i = 0; i < KML_NR_SHARDS; i++) {
+		if (todo[i])
+			kml_reclaim(&kml_shards[i], todo[i], true);
+		todo[i] = NULL;
+	}
+	return kml_overrun;
+}
+
+/* Objects freed during the walk whose metadata is not released yet. */
+unsigned long kml_count_unreclaimed(void)
+{
+	return atomic_long_read(&kml_nr_dead);
 }
 
 /**
@@ -659,7 +724,10 @@ void kml_walk_end(void)
 	 * still saw the walk has added its object by then.
 	 */
 	for (i = 0; i < KML_NR_SHARDS; i++)
-		kml_reclaim_shard(&kml_shards[i], false);
+		kml_reclaim(&kml_shards[i], kml_take_dead(&kml_shards[i]),
+			    false);
+	kml_dead_limit = ULONG_MAX;
+	kml_overrun = false;
 }
 
 /* Listings */

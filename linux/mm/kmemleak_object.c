@@ -32,6 +32,16 @@ static DEFINE_RAW_SPINLOCK(kml_pool_lock);
 
 static DEFINE_PER_CPU(u32, kml_serial);
 
+/*
+ * Descriptors and scan areas held from the slab caches, cached ones
+ * included: what metadata_bytes shows, so that metadata which is never
+ * given back shows as growth.  Per CPU, as every hook changes them; a
+ * free on another CPU than the allocation leaves one negative, not the
+ * sum.
+ */
+static DEFINE_PER_CPU(long, kml_slab_objects);
+static DEFINE_PER_CPU(long, kml_slab_areas);
+
 /* Free pool slots are chained through ->link, unused out of the index. */
 static struct kmemleak_object *kml_pool_get(void)
 {
@@ -134,6 +144,7 @@ static void kml_magazine_drain(unsigned int cpu)
 	local_irq_restore(flags);
 	for (i = 0; i < n; i++)
 		kmem_cache_free(kml_object_cache, objs[i]);
+	this_cpu_sub(kml_slab_objects, n);
 }
 
 static int kml_cpu_dead(unsigned int cpu)
@@ -155,9 +166,12 @@ struct kmemleak_object *__kml_alloc_meta(gfp_t gfp)
 
 	if (kml_object_cache) {
 		obj = kml_magazine_get();
-		if (!obj)
+		if (!obj) {
 			obj = kmem_cache_alloc(kml_object_cache,
 					       gfp_nested_mask(gfp));
+			if (obj)
+				this_cpu_inc(kml_slab_objects);
+		}
 	}
 	if (!obj) {
 		obj = kml_pool_get();
@@ -185,15 +199,21 @@ struct kmemleak_object *kml_alloc_meta(gfp_t gfp)
 /* A scan area, or NULL. */
 struct kml_area *kml_alloc_area(gfp_t gfp)
 {
+	struct kml_area *area;
+
 	if (!kml_area_cache)
 		return NULL;
-	return kmem_cache_alloc(kml_area_cache, gfp_nested_mask(gfp));
+	area = kmem_cache_alloc(kml_area_cache, gfp_nested_mask(gfp));
+	if (area)
+		this_cpu_inc(kml_slab_areas);
+	return area;
 }
 
 /* Hook for the core: release a scan area. */
 void kml_free_area(struct kml_area *area)
 {
 	kmem_cache_free(kml_area_cache, area);
+	this_cpu_dec(kml_slab_areas);
 }
 
 /* Hook for the core: release an object that left the index. */
@@ -205,10 +225,28 @@ void kml_free_meta(struct kmemleak_object *obj)
 	hlist_for_each_entry_safe(area, tmp, &obj->areas, node)
 		kml_free_area(area);
 
-	if (obj->flags & KML_POOL)
+	if (obj->flags & KML_POOL) {
 		kml_pool_put(obj);
-	else if (!kml_magazine_put(obj))
+	} else if (!kml_magazine_put(obj)) {
 		kmem_cache_free(kml_object_cache, obj);
+		this_cpu_dec(kml_slab_objects);
+	}
+}
+
+/* Bytes of descriptors and scan areas held, from the pool or the slab. */
+unsigned long kml_metadata_bytes(void)
+{
+	long objs = kml_pool_size() - kml_pool_available();
+	long areas = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		objs += per_cpu(kml_slab_objects, cpu);
+		areas += per_cpu(kml_slab_areas, cpu);
+	}
+	/* the sum may be caught between an allocation and its count */
+	return max(objs, 0L) * sizeof(struct kmemleak_object) +
+	       max(areas, 0L) * sizeof(struct kml_area);
 }
 
 /* Allocation stacks */

@@ -120,7 +120,7 @@ static void *kml_seq_start(struct seq_file *seq, loff_t *pos)
 	struct kml_listing *l = seq->private;
 	int err;
 
-	err = mutex_lock_interruptible(&kml_scan_mutex);
+	err = kml_lock_scans_interruptible();
 	if (err)
 		return ERR_PTR(err);
 	if (!*pos) {
@@ -238,7 +238,7 @@ static ssize_t kml_write(struct file *file, const char __user *ubuf,
 		perr = kml_parse_cmd(buf, size, &cmd);
 	}
 
-	ret = mutex_lock_interruptible(&kml_scan_mutex);
+	ret = kml_lock_scans_interruptible();
 	if (ret)
 		return ret;
 

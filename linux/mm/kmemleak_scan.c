@@ -213,8 +213,10 @@ bool kml_unreferenced(const struct kmemleak_object *obj)
 bool kml_pause(struct kml_scan *sc)
 {
 	kml_yield();
-	if (!sc->stopped && kml_should_stop())
-		sc->stopped = true;
+	if (sc->stopped)
+		return true;
+	sc->overrun = kml_walk_overrun();
+	sc->stopped = sc->overrun || kml_should_stop();
 	return sc->stopped;
 }
 
@@ -992,13 +994,18 @@ static __always_inline int kml_mark_code_leak(struct kml_hold *h,
  * counted in @sc->code_leaks and @sc->code_bytes), whatever its age and
  * whether or not it changed, and no other object is reported.
  *
- * Return: 0, or -EINTR if the scan was stopped (nothing new is reported).
+ * Return: 0, -EINTR if the scan was stopped or -EBUSY if it was abandoned
+ * (see KML_DEAD_MIN); then nothing new is reported.
  */
 int kml_scan(struct kml_scan *sc)
 {
 	unsigned long last_scan = kml_last_scan, min_age = kml_min_age;
 	int ret = 0;
 
+	if (!sc->dead_limit)
+		sc->dead_limit = max_t(unsigned long, KML_DEAD_MIN,
+				       kml_count_objects() / 2);
+	kml_set_dead_limit(sc->dead_limit);
 	sc->gray = KML_GRAY_END;
 	kml_last_scan = sc->start;
 	kml_min_age = sc->min_age;
@@ -1015,9 +1022,11 @@ int kml_scan(struct kml_scan *sc)
 		kml_confirm(sc);
 	if (kml_nr_suppressions && !sc->stopped)
 		kml_apply_suppressions(sc);
-	if (sc->stopped || kml_should_stop()) {
+	if (kml_walk_overrun())
+		sc->overrun = true;
+	if (sc->stopped || sc->overrun || kml_should_stop()) {
 		sc->stopped = true;
-		ret = -EINTR;
+		ret = sc->overrun ? -EBUSY : -EINTR;
 	} else if (sc->code) {
 		__kml_visit(kml_mark_code_leak, sc);
 	}

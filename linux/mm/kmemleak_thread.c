@@ -28,10 +28,46 @@
 
 bool kml_found_leaks;
 static struct task_struct *kml_thread;
+/* tasks waiting for kml_scan_mutex, see kml_lock_scans() */
+static atomic_t kml_scan_waiters;
 static unsigned long kml_scan_period = KML_SCAN_PERIOD_SECS * HZ;
 
 /* Figures of the completed scans, under kml_scan_mutex. */
 static struct kml_scan_stats kml_stats;
+
+/*
+ * The scan thread runs niced, in the background; a command or a module
+ * going away that waits for the mutex would wait for its whole scan, which
+ * under load can last minutes.  So its scan gives way to them: it stops at
+ * the next pause and is done again next period.
+ */
+void kml_lock_scans(void)
+{
+	if (mutex_trylock(&kml_scan_mutex))
+		return;
+	atomic_inc(&kml_scan_waiters);
+	mutex_lock(&kml_scan_mutex);
+	atomic_dec(&kml_scan_waiters);
+}
+
+int kml_lock_scans_interruptible(void)
+{
+	int ret;
+
+	if (mutex_trylock(&kml_scan_mutex))
+		return 0;
+	atomic_inc(&kml_scan_waiters);
+	ret = mutex_lock_interruptible(&kml_scan_mutex);
+	atomic_dec(&kml_scan_waiters);
+	return ret;
+}
+
+/* Whether the current task is the scan thread and others wait for it. */
+bool kml_thread_must_yield(void)
+{
+	return current == READ_ONCE(kml_thread) &&
+	       atomic_read(&kml_scan_waiters);
+}
 
 /*
  * One scan; with @w, the references to the object at @addr are recorded
@@ -67,6 +103,9 @@ static int __kml_do_scan(struct kml_watch *w, unsigned long addr)
 	}
 	ret = kml_scan(&sc);
 	kml_walk_end();
+	if (ret == -EBUSY)
+		pr_warn_ratelimited("scan abandoned: over %lu freed objects waited for it to release them\n",
+				    sc.dead_limit);
 	if (!ret) {
 		kml_stats.scans++;
 		kml_stats.last_ms = div_u64(ktime_get_ns() - t0,
@@ -126,7 +165,7 @@ static void kml_module_coming(struct module *mod)
 		m->init.start = ~(unsigned long)init->base;
 		m->init.end = ~((unsigned long)init->base + init->size);
 	}
-	mutex_lock(&kml_scan_mutex);
+	kml_lock_scans();
 	list_add(&m->node, &kml_module_loads);
 	mutex_unlock(&kml_scan_mutex);
 }
@@ -139,7 +178,7 @@ static void kml_module_live(struct module *mod)
 {
 	struct kml_module_load *m;
 
-	mutex_lock(&kml_scan_mutex);
+	kml_lock_scans();
 	list_for_each_entry(m, &kml_module_loads, node) {
 		if (m->mod == mod) {
 			m->init.until = jiffies;
@@ -158,7 +197,7 @@ static void kml_module_going(struct module *mod)
 	struct kml_scan sc = {};
 	unsigned int nr = 0;
 
-	mutex_lock(&kml_scan_mutex);
+	kml_lock_scans();
 	list_for_each_entry(m, &kml_module_loads, node) {
 		if (m->mod == mod) {
 			list_del(&m->node);
@@ -198,7 +237,9 @@ static void kml_module_going(struct module *mod)
 		sc.min_unref_scans = 1;
 		sc.code = code;
 		sc.nr_code = nr;
-		kml_scan(&sc);
+		if (kml_scan(&sc) == -EBUSY)
+			pr_warn_ratelimited("module %s: check of its leaks abandoned: the kernel freed faster than it went\n",
+					    mod->name);
 	}
 	kml_walk_end();
 	if (sc.code_leaks) {

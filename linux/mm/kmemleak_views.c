@@ -175,7 +175,7 @@ static int kml_make_summary(struct kml_summary *s)
 	struct kml_leaks l = {};
 	int err;
 
-	err = mutex_lock_interruptible(&kml_scan_mutex);
+	err = kml_lock_scans_interruptible();
 	if (err)
 		return err;
 	s->now = jiffies;
@@ -300,19 +300,15 @@ static const struct file_operations kml_summary_fops = {
 struct kml_counts {
 	unsigned long objects[KML_NR_SPACES];
 	unsigned long bytes;
-	unsigned long areas;
 };
 
 static int kml_count_one(struct kml_hold *h, struct kmemleak_object *obj,
 			 void *arg)
 {
 	struct kml_counts *c = arg;
-	struct kml_area *area;
 
 	c->objects[obj->space]++;
 	c->bytes += obj->size;
-	hlist_for_each_entry(area, &obj->areas, node)
-		c->areas++;
 	return 0;
 }
 
@@ -343,7 +339,7 @@ static int kml_stats_show(struct seq_file *seq, void *v)
 	unsigned int pool_free, nr_sup, i;
 	int err;
 
-	err = mutex_lock_interruptible(&kml_scan_mutex);
+	err = kml_lock_scans_interruptible();
 	if (err)
 		return err;
 	kml_walk_begin();
@@ -376,10 +372,7 @@ static int kml_stats_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "objects_percpu: %lu\n", c.objects[KML_PERCPU]);
 	seq_printf(seq, "early_pool_used: %u\n", kml_pool_size() - pool_free);
 	seq_printf(seq, "early_pool_size: %u\n", kml_pool_size());
-	seq_printf(seq, "metadata_bytes: %lu\n",
-		   (c.objects[KML_VIRT] + c.objects[KML_PHYS] +
-		    c.objects[KML_PERCPU]) * sizeof(struct kmemleak_object) +
-		   c.areas * sizeof(struct kml_area));
+	seq_printf(seq, "metadata_bytes: %lu\n", kml_metadata_bytes());
 	seq_printf(seq, "scans: %lu\n", st.scans);
 	seq_printf(seq, "last_scan_ms: %u\n", st.last_ms);
 	seq_printf(seq, "last_scan_objects: %lu\n", st.last_objects);

@@ -72,14 +72,16 @@ static void test_index_size0(void)
 	AT(KML_VIRT, p, p);
 	NONE_AT(KML_VIRT, p + 1);
 	NONE_AT(KML_VIRT, p - 1);
-	CHECK_EQ(track(KML_VIRT, p, 0, 1), -EEXIST);
-	CHECK_EQ(track(KML_VIRT, p, 8, 1), -EEXIST);
-	CHECK_EQ(track(KML_VIRT, p - 8, 9, 1), -EEXIST);
-	CHECK_EQ(track(KML_VIRT, p - 8, 8, 1), 0);
+	/* each overlapping object replaces the one before */
+	CHECK_EQ(track(KML_VIRT, p, 0, 1), 1);
+	CHECK_EQ(track(KML_VIRT, p, 8, 1), 1);
+	CHECK_EQ(track(KML_VIRT, p - 8, 9, 1), 1);
+	AT(KML_VIRT, p, p - 8);
+	CHECK_EQ(track(KML_VIRT, p - 16, 8, 1), 0);
 	CHECK_EQ(track(KML_VIRT, p + 1, 8, 1), 0);
 	CHECK_EQ(overlaps, 3);
 	CHECK_EQ(kml_count_objects(), 3);
-	CHECK(kml_remove(KML_VIRT, p));
+	CHECK(kml_remove(KML_VIRT, p - 8));
 	NONE_AT(KML_VIRT, p);
 	CHECK_EQ(track(KML_VIRT, p, 1, 1), 0);
 	AT(KML_VIRT, p, p);
@@ -173,10 +175,8 @@ static void test_index_top(void)
 	AT(KML_VIRT, t, t);
 	NONE_AT(KML_VIRT, t - 1);
 	CHECK(!lookup(KML_VIRT, ULONG_MAX, false, NULL));
-	CHECK_EQ(track(KML_VIRT, ULONG_MAX, 1, 1), -EEXIST);
 	CHECK_EQ(track(KML_VIRT, t - 16, 16, 1), 0);
-	CHECK(kml_remove(KML_VIRT, t));
-	CHECK_EQ(track(KML_VIRT, ULONG_MAX, 1, 1), 0);
+	CHECK_EQ(track(KML_VIRT, ULONG_MAX, 1, 1), 1);
 	AT(KML_VIRT, ULONG_MAX, ULONG_MAX);
 	NONE_AT(KML_VIRT, ULONG_MAX - 1);
 	/* a wide object near the top */
@@ -200,9 +200,9 @@ static void test_index_top(void)
 }
 
 /*
- * An overlapping object is refused: kml_insert() returns -EEXIST, calls
- * kml_warn_overlap() once, with no lock held, with snapshots of both
- * objects, and releases the new object; the indexed one is left intact.
+ * An overlapping object replaces the stale one: kml_insert() returns 1,
+ * calls kml_warn_overlap() once, with no lock held, with snapshots of both
+ * objects, and releases the indexed one; the new one is indexed.
  */
 static void test_overlap(void)
 {
@@ -212,29 +212,32 @@ static void test_overlap(void)
 		{ 0, 0, true }, { -1, 1, false }, { 64, 8, false },
 	};
 	unsigned long p = VBASE + 0x4000;
-	struct kmemleak_object copy, *obj;
+	struct kmemleak_object copy, *obj, *old;
 	unsigned int s, i;
 
 	for (s = 0; s < ARRAY_SIZE(all_spaces); s++) {
 		enum kml_space sp = all_spaces[s];
 
-		jiffies = T_JIFFIES + s;
-		CHECK_EQ(track(sp, p, 64, 1), 0);
 		for (i = 0; i < ARRAY_SIZE(c); i++) {
 			unsigned long q = p + c[i].off;
-			long freed = meta_freed;
+			long freed;
 			int n = overlaps;
 
+			jiffies = T_JIFFIES + s;
+			old = mkobj(sp, p, 64, 1);
+			CHECK_EQ(track_obj(old), 0);
 			if (!c[i].clash) {
 				CHECK_EQ(track(sp, q, c[i].size, 1), 0);
 				CHECK(kml_remove(sp, q));
+				CHECK(kml_remove(sp, p));
 				continue;
 			}
+			freed = meta_freed;
 			jiffies += 7;
 			obj = mkobj(sp, q, c[i].size, 2);
 			obj->pid = 77;
 			strcpy(obj->comm, "newer");
-			CHECK_EQ(track_obj(obj), -EEXIST);
+			CHECK_EQ(track_obj(obj), 1);
 			CHECK_EQ(overlaps, n + 1);
 			CHECK_EQ(overlap_locks, 0);
 			CHECK_EQ(overlap_new.pointer, q);
@@ -252,43 +255,74 @@ static void test_overlap(void)
 			CHECK_EQ(overlap_old.trace, 0x1234);
 			CHECK_EQ(overlap_old.jiffies, T_JIFFIES + s);
 			CHECK(!strcmp(overlap_old.comm, "kmltest"));
-			/* the new object was released, the old one kept */
+			/* the old object was released, the new one kept */
 			CHECK_EQ(meta_freed, freed + 1);
-			CHECK(last_meta_freed == obj);
+			CHECK(last_meta_freed == old);
 			CHECK_EQ(kml_count_objects(), s + 1);
-			CHECK(lookup(sp, p + 32, true, &copy));
-			CHECK(copy.pointer == p && copy.size == 64 &&
-			      copy.min_count == 1);
+			CHECK(lookup(sp, q, true, &copy));
+			CHECK(copy.pointer == q && copy.size == c[i].size &&
+			      copy.min_count == 2);
+			CHECK(kml_remove(sp, q));
 		}
+		/* one object of each space stays, for the count */
+		CHECK_EQ(track(sp, p, 64, 1), 0);
 	}
 }
 
-/* Overlaps are refused across the wide shard and a region shard too. */
+/* An object that overlaps several replaces them all. */
+static void test_overlap_many(void)
+{
+	unsigned long p = VBASE + 0x6000;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(track(KML_VIRT, p + i * 32, 16, 1), 0);
+	CHECK_EQ(track(KML_VIRT, p + 200, 8, 1), 0);
+	CHECK_EQ(track(KML_VIRT, p + 8, 100, 1), 4);
+	CHECK_EQ(overlaps, 4);
+	CHECK_EQ(meta_freed, 4);
+	CHECK_EQ(kml_count_objects(), 2);
+	AT(KML_VIRT, p + 8, p + 8);
+	NONE_AT(KML_VIRT, p);
+	AT(KML_VIRT, p + 200, p + 200);
+	/* during a walk, the dropped ones wait for its end like any other */
+	kml_walk_begin();
+	CHECK_EQ(track(KML_VIRT, p, 16, 1), 1);
+	CHECK_EQ(meta_freed, 4);
+	kml_walk_end();
+	CHECK_EQ(meta_freed, 5);
+	CHECK_EQ(kml_count_objects(), 2);
+}
+
+/* Overlaps are found across the wide shard and a region shard too. */
 static void test_overlap_wide(void)
 {
 	unsigned long r = VBASE + 7 * REGION;
-	struct kmemleak_object *obj;
+	struct kmemleak_object *old;
 
 	/* a wide object, then a region object inside its second region */
-	CHECK_EQ(track(KML_VIRT, r - 32, 64, 1), 0);
-	obj = mkobj(KML_VIRT, r, 16, 1);
-	CHECK_EQ(track_obj(obj), -EEXIST);
+	old = mkobj(KML_VIRT, r - 32, 64, 1);
+	CHECK_EQ(track_obj(old), 0);
+	CHECK_EQ(track(KML_VIRT, r, 16, 1), 1);
 	CHECK_EQ(overlaps, 1);
 	CHECK_EQ(overlap_locks, 0);
 	CHECK_EQ(overlap_old.pointer, r - 32);
-	CHECK(last_meta_freed == obj);
+	CHECK(last_meta_freed == old);
+	AT(KML_VIRT, r, r);
+	NONE_AT(KML_VIRT, r - 32);
 	/* a region object, then a wide object covering it */
-	CHECK_EQ(track(KML_VIRT, r + 2 * REGION + 64, 16, 1), 0);
-	obj = mkobj(KML_VIRT, r + REGION + 64, REGION + 64, 1);
-	CHECK_EQ(track_obj(obj), -EEXIST);
+	old = mkobj(KML_VIRT, r + 2 * REGION + 64, 16, 1);
+	CHECK_EQ(track_obj(old), 0);
+	CHECK_EQ(track(KML_VIRT, r + REGION + 64, REGION + 64, 1), 1);
 	CHECK_EQ(overlaps, 2);
 	CHECK_EQ(overlap_locks, 0);
 	CHECK_EQ(overlap_old.pointer, r + 2 * REGION + 64);
 	CHECK_EQ(overlap_new.pointer, r + REGION + 64);
-	CHECK(last_meta_freed == obj);
+	CHECK(last_meta_freed == old);
+	AT(KML_VIRT, r + 2 * REGION + 64, r + REGION + 64);
 	/* a wide object over a wide one */
 	CHECK_EQ(track(KML_VIRT, r + 10 * REGION - 8, 16, 1), 0);
-	CHECK_EQ(track(KML_VIRT, r + 9 * REGION, 2 * REGION, 1), -EEXIST);
+	CHECK_EQ(track(KML_VIRT, r + 9 * REGION, 2 * REGION, 1), 1);
 	CHECK_EQ(overlaps, 3);
 	CHECK_EQ(kml_count_objects(), 3);
 	CHECK_EQ(meta_live, 3);
@@ -599,7 +633,6 @@ static void test_reset_index(void)
 	NONE_AT(KML_VIRT, r - 8);
 	NONE_AT(KML_PHYS, 0);
 	CHECK_EQ(track(KML_VIRT, r, 64, 1), 0);
-	CHECK_EQ(track(KML_VIRT, r + 8, 16, 1), -EEXIST);
 	CHECK_EQ(track(KML_PHYS, 0, 64, 0), 0);
 	AT(KML_VIRT, r + 1, r);
 	CHECK_EQ(kml_count_objects(), 2);
@@ -611,6 +644,7 @@ static const struct t_case index_tests[] = {
 	{ "index_wide", test_index_wide },
 	{ "index_top", test_index_top },
 	{ "overlap", test_overlap },
+	{ "overlap_many", test_overlap_many },
 	{ "overlap_wide", test_overlap_wide },
 	{ "lookup_locked", test_lookup_locked },
 	{ "snapshot", test_snapshot },

@@ -289,6 +289,48 @@ static void test_walk_reap_bounded(void)
 	CHECK_EQ(kml_count_objects(), 0);
 }
 
+static int overrun_freed;
+
+/* During the drain: more frees than the scan's limit. */
+static void free_past_limit(void)
+{
+	int i;
+
+	if (overrun_freed || chain_head->gray_next != KML_GRAY_DONE)
+		return;
+	for (i = 0; i < 3 * KML_BATCH; i++)
+		blk_free(chain_blk[i]);
+	overrun_freed = 3 * KML_BATCH;
+}
+
+/*
+ * A scan under more frees than it can release is abandoned (-EBUSY, and
+ * nothing reported); what was freed is released by kml_walk_end().
+ */
+static void test_walk_overrun(void)
+{
+	struct kml_scan sc = { .min_age = MIN_AGE, .dead_limit = KML_BATCH };
+	unsigned long *leak = blk("leak", 64, 1);
+
+	make_chain(3 * KML_BATCH, 48);
+	age();
+	yield_fn = free_past_limit;
+	sc.start = jiffies;
+	kml_walk_begin();
+	CHECK_EQ(kml_scan(&sc), -EBUSY);
+	kml_walk_end();
+	yield_fn = NULL;
+	CHECK(sc.overrun && sc.stopped);
+	CHECK_EQ(overrun_freed, 3 * KML_BATCH);
+	CHECK_EQ(sc.new_leaks, 0);
+	CHECK_EQ(meta_freed, 3 * KML_BATCH);
+	CHECK_EQ(kml_count_unreclaimed(), 0);
+	/* the next scan, with the default limit, completes */
+	CHECK_EQ(scan(), 0);
+	CHECK_EQ(scan(), 0);
+	LISTED(leak,);
+}
+
 struct visit_state {
 	int seen[512];
 	int order[512];
@@ -598,6 +640,7 @@ static const struct t_case walk_tests[] = {
 	{ "walk_reap_during_scan", test_walk_reap_during_scan },
 	{ "walk_reap_keeps_queued", test_walk_reap_keeps_queued },
 	{ "walk_reap_bounded", test_walk_reap_bounded },
+	{ "walk_overrun", test_walk_overrun },
 	{ "visit", test_visit },
 	{ "visit_churn", test_visit_churn },
 	{ "list_order", test_list_order },
