@@ -7,7 +7,9 @@
 #   NAME      names the run: build/check/NAME.vm.log is its console log
 #   TEST.sh   run only these scripts of the target (default: all of them)
 #   --append  kernel command line arguments (added to APPEND)
-# env: FLAVOR (default ours; built already), and what scripts/vm.sh takes.
+# env: FLAVOR (default ours; built already), KMEMLEAK_STRESS_SECONDS (the
+# length of kmemleak_stress.sh's load), KSFT_TIMEOUT (seconds a script may
+# run, instead of the target's settings), and what scripts/vm.sh takes.
 #
 # On the host, in build/kselftest/<flavour>/: src/ is a tree holding the
 # selftests framework of the flavour's tree (Makefile, lib.mk, kselftest/,
@@ -87,7 +89,9 @@ done
 install -m 755 "$ROOT/tests/vm/kselftest-timeout.sh" "$ROOTFS/usr/bin/timeout"
 cat > "$ROOTFS/kselftest.env" <<-EOF
 	KMEMLEAK_SELFTEST_OFF=1
+	KMEMLEAK_STRESS_SECONDS=${KMEMLEAK_STRESS_SECONDS:-}
 	KSFT_TESTS="$tests"
+	KSFT_TIMEOUT=${KSFT_TIMEOUT:-}
 EOF
 
 # The VM script under this run's name, for the log's name.

@@ -6,9 +6,9 @@
 # is the result: a verdict per test script, each script's own results
 # nested ahead of it as comments (scripts/tap.awk reads both).
 
-# KMEMLEAK_SELFTEST_OFF, KSFT_TESTS
+# KMEMLEAK_SELFTEST_OFF, KMEMLEAK_STRESS_SECONDS, KSFT_TESTS, KSFT_TIMEOUT
 [ -f /kselftest.env ] && . /kselftest.env
-export KMEMLEAK_SELFTEST_OFF
+export KMEMLEAK_SELFTEST_OFF KMEMLEAK_STRESS_SECONDS
 
 # What a usual /dev has and devtmpfs lacks: the runner logs to /dev/stdout.
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
@@ -17,6 +17,7 @@ for fd in stdin:0 stdout:1 stderr:2; do
 done
 
 set --
+[ -n "$KSFT_TIMEOUT" ] && set -- -o "$KSFT_TIMEOUT"
 for t in $KSFT_TESTS; do
 	set -- "$@" -t "kmemleak:$t"
 done

@@ -1683,6 +1683,36 @@ static const struct {
 	{ "stack", NULL },
 };
 
+#define BUGGY_CALLS	100
+
+static unsigned long buggy_unknown[BUGGY_CALLS];
+
+/*
+ * "buggy-caller": what a caller with wrong annotations does, BUGGY_CALLS
+ * times each: a block registered over one still tracked (which drops the
+ * latter), a free of an address inside a block, and an annotation of an
+ * address never registered (in this module's .bss).  Every block is freed
+ * again before it returns.
+ */
+static void buggy_caller(void)
+{
+	unsigned int i;
+	char *p;
+
+	for (i = 0; i < BUGGY_CALLS; i++) {
+		p = kmalloc(128, GFP_KERNEL);
+		if (!p)
+			break;
+		kmemleak_alloc(p + 32, 16, 1, GFP_KERNEL);
+		kmemleak_free(p + 40);
+		kmemleak_free(p + 32);
+		/* no longer tracked: a free kmemleak knows nothing of */
+		kfree(p);
+		kmemleak_not_leak(&buggy_unknown[i]);
+	}
+	pr_info("buggy-caller: %u calls\n", i);
+}
+
 /* Commands that stop or release what a scenario started. */
 static const struct {
 	const char *name;
@@ -1692,6 +1722,7 @@ static const struct {
 	{ "stale-exit-go", stale_exit_go },
 	{ "stale-stop", stale_stop },
 	{ "rcu-mover-stop", mover_stop },
+	{ "buggy-caller", buggy_caller },
 };
 
 static ssize_t ksft_write(struct file *file, const char __user *ubuf,
