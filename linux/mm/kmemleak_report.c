@@ -318,6 +318,7 @@ static const struct file_operations kml_fops = {
 
 void __init kml_debugfs_init(void)
 {
-	debugfs_create_file("kmemleak", 0644, NULL, NULL, &kml_fops);
+	/* what it lists, addresses and contents of kernel memory, is root's */
+	debugfs_create_file("kmemleak", 0600, NULL, NULL, &kml_fops);
 	kml_views_init();
 }

@@ -13,6 +13,7 @@
 #include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -253,11 +254,24 @@ static const struct seq_operations kml_summary_ops = {
 };
 
 /* The summary is made once, at open: every read of this file shows it. */
+/*
+ * Under lockdown debugfs refuses the files that can be written, and leaves
+ * read-only ones open; these give addresses and contents of kernel memory
+ * as the report does, so they close with it.
+ */
+static int kml_view_locked_down(void)
+{
+	return security_locked_down(LOCKDOWN_DEBUGFS);
+}
+
 static int kml_summary_open(struct inode *inode, struct file *file)
 {
 	struct kml_summary *s;
 	int err;
 
+	err = kml_view_locked_down();
+	if (err)
+		return err;
 	s = __seq_open_private(file, &kml_summary_ops, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -392,7 +406,9 @@ static int kml_stats_show(struct seq_file *seq, void *v)
 
 static int kml_stats_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, kml_stats_show, NULL);
+	int err = kml_view_locked_down();
+
+	return err ? err : single_open(file, kml_stats_show, NULL);
 }
 
 static const struct file_operations kml_stats_fops = {
