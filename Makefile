@@ -31,7 +31,8 @@ help:
 	@echo 'make bench                   benchmark ours against stock (bench/bench.sh)'
 	@echo 'make patches                 the overlay as a patch series in build/patches/'
 	@echo 'make fuzz   [FUZZ_SECONDS=]  fuzz the command parser (libFuzzer), 600 s'
-	@echo 'all take FLAVOR=ours|stock|debug|defoff (configs/flavors); see README.md'
+	@echo 'make stress [STRESS_SECONDS=] the stress kselftest on ours, debug and rt, 150 s'
+	@echo 'all take FLAVOR=ours|stock|debug|rt|defoff (configs/flavors); see README.md'
 
 deps:
 	@scripts/deps.sh
@@ -84,6 +85,13 @@ bench: deps
 fuzz: tree
 	@$(MAKE) -s -C linux/tools/testing/kmemleak OUTPUT=$(CURDIR)/build/unit/ \
 		fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),600) FUZZ_SEED=0
+
+# The long stress run (make check runs it for 30 s on ours, 20 s on debug
+# and rt): tests/suites-stress, through scripts/check.sh.
+.PHONY: stress
+stress: deps
+	@STRESS_SECONDS=$(or $(STRESS_SECONDS),150) SUITES_FILE=tests/suites-stress \
+		scripts/check.sh
 
 clean:
 	rm -rf build/obj build/vm.log build/check

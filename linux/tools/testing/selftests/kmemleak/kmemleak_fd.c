@@ -14,9 +14,25 @@
  *	back to 0 and read to end of file into OUT2. Prints
  *	"write=<ret> pos=<ret> read=<bytes> lseek=<ret> reread=<bytes>",
  *	where pos is the file position right after the write.
+ *
+ *   kmemleak_fd FILE split CMD N
+ *	write CMD on one descriptor in pieces of N bytes, one write(2)
+ *	each, and print what each returned, separated by spaces.
+ *
+ *   kmemleak_fd FILE hex HEX
+ *	write(2) the bytes HEX spells in hexadecimal (NUL bytes included).
+ *
+ *   kmemleak_fd FILE fill N C
+ *	write(2) N bytes, all the character C, in a single call.
+ *
+ *   kmemleak_fd FILE open-as UID r|w
+ *	become UID (user and group, no supplementary groups, hence no
+ *	capabilities), open FILE for reading or writing, read or write one
+ *	byte ("?") and print "ok" or the errno name of what failed.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,13 +99,86 @@ static long copy_out(int fd, const char *path)
 	return total;
 }
 
+static int open_or_die(const char *file, int flags)
+{
+	int fd = open(file, flags);
+
+	if (fd < 0) {
+		perror(file);
+		exit(2);
+	}
+	return fd;
+}
+
+static int write_split(const char *file, const char *cmd, long chunk)
+{
+	size_t len = strlen(cmd), off, n;
+	int fd = open_or_die(file, O_WRONLY);
+
+	if (chunk <= 0)
+		return 2;
+	for (off = 0; off < len; off += n) {
+		n = len - off < (size_t)chunk ? len - off : (size_t)chunk;
+		print_ret(off ? " " : "", write(fd, cmd + off, n));
+	}
+	putchar('\n');
+	return 0;
+}
+
+static int write_hex(const char *file, const char *hex)
+{
+	size_t len = strlen(hex) / 2, i;
+	char *buf = malloc(len + 1);
+	unsigned int byte;
+
+	if (!buf || strlen(hex) % 2)
+		return 2;
+	for (i = 0; i < len; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
+			return 2;
+		buf[i] = byte;
+	}
+	print_ret("", write(open_or_die(file, O_WRONLY), buf, len));
+	putchar('\n');
+	return 0;
+}
+
+static int write_fill(const char *file, long n, char c)
+{
+	char *buf = malloc(n > 0 ? n : 1);
+
+	if (!buf || n <= 0)
+		return 2;
+	memset(buf, c, n);
+	print_ret("", write(open_or_die(file, O_WRONLY), buf, n));
+	putchar('\n');
+	return 0;
+}
+
+static int open_as(const char *file, long uid, const char *how)
+{
+	int wr = !strcmp(how, "w"), fd;
+	char c = '?';
+
+	if (setgroups(0, NULL) || setgid(uid) || setuid(uid)) {
+		perror("setuid");
+		return 2;
+	}
+	fd = open(file, wr ? O_WRONLY : O_RDONLY);
+	if (fd < 0 || (wr ? write(fd, &c, 1) : read(fd, &c, 1)) < 0)
+		printf("%s\n", err_name(errno));
+	else
+		printf("ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *file, *op, *cmd;
 	int fd;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s FILE write CMD | FILE rw CMD OUT1 OUT2\n",
+		fprintf(stderr, "usage: %s FILE write|split|hex|fill|open-as|rw ARGS (see its source)\n",
 			argv[0]);
 		return 2;
 	}
@@ -121,6 +210,14 @@ int main(int argc, char **argv)
 		putchar('\n');
 		return 0;
 	}
+	if (!strcmp(op, "split") && argc == 5)
+		return write_split(file, cmd, atol(argv[4]));
+	if (!strcmp(op, "hex") && argc == 4)
+		return write_hex(file, cmd);
+	if (!strcmp(op, "fill") && argc == 5)
+		return write_fill(file, atol(cmd), argv[4][0]);
+	if (!strcmp(op, "open-as") && argc == 5)
+		return open_as(file, atol(cmd), argv[4]);
 	fprintf(stderr, "%s: bad arguments\n", argv[0]);
 	return 2;
 }
