@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s FILE write|split|hex|fill|open-as|rw ARGS (see its source)\n",
+		fprintf(stderr, "usage: %s FILE OP ARGS (see its source)\n",
 			argv[0]);
 		return 2;
 	}
