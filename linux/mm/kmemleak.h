@@ -43,7 +43,6 @@ void kml_check_roots(int ret);
 extern struct mutex kml_scan_mutex;
 void kml_lock_scans(void);
 int kml_lock_scans_interruptible(void);
-bool kml_thread_must_yield(void);
 extern bool kml_verbose;
 extern unsigned int kml_min_unref_scans;
 

@@ -433,6 +433,7 @@ static inline bool kml_trace_add(struct kml_trace *t, unsigned long addr)
 void kml_free_meta(struct kmemleak_object *obj);
 void kml_free_area(struct kml_area *area);
 bool kml_should_stop(void);
+bool kml_walker_must_yield(void);
 void kml_yield(void);
 void kml_scan_roots(struct kml_scan *sc);
 void kml_warn_overlap(const struct kml_snapshot *obj,
@@ -717,8 +718,8 @@ static __always_inline void __kml_visit(kml_visit_t fn, void *arg)
 				kml_hold_pause(&h, obj);
 		}
 		kml_hold_end(&h);
-		/* a scan that overran stops; kml_pause() tells it */
-		if (kml_reap())
+		/* a scan that overran or must yield stops; kml_pause() tells it */
+		if (kml_reap() || kml_walker_must_yield())
 			return;
 	}
 }

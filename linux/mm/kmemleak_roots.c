@@ -32,7 +32,7 @@ bool kml_should_stop(void)
 	if (!kml_tracking())
 		return true;
 	if (current->flags & PF_KTHREAD)
-		return kthread_should_stop() || kml_thread_must_yield();
+		return kthread_should_stop() || kml_walker_must_yield();
 	return signal_pending(current);
 }
 

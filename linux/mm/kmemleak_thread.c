@@ -62,8 +62,8 @@ int kml_lock_scans_interruptible(void)
 	return ret;
 }
 
-/* Whether the current task is the scan thread and others wait for it. */
-bool kml_thread_must_yield(void)
+/* Hook for the core: the walker is the scan thread and others wait for it. */
+bool kml_walker_must_yield(void)
 {
 	return current == READ_ONCE(kml_thread) &&
 	       atomic_read(&kml_scan_waiters);

@@ -124,6 +124,12 @@ bool kml_should_stop(void)
 	return true;
 }
 
+/* Scans in the harness run in the test, never in a scan thread. */
+bool kml_walker_must_yield(void)
+{
+	return false;
+}
+
 void kml_yield(void)
 {
 	check_unlocked(__func__);	/* cond_resched() under a raw lock */

@@ -28,7 +28,8 @@ OBJ_CACHE=kmemleak_object
 AREA_CACHE=kml_area
 POOL_MSG='kmemleak: early object pool exhausted: raise CONFIG_DEBUG_KMEMLEAK_MEM_POOL_SIZE$'
 META_MSG='kmemleak: out of memory for object metadata$'
-FILES=2000
+# thousands of files made while descriptors fail: the pool holds 16000
+BATCHES=40
 
 kml_require any
 [ -e "$KML_STATS" ] || kml_skip_all "no $KML_STATS: a detector without the stats view"
@@ -113,16 +114,21 @@ area_fails()
 		"$([ "$warned" -eq 0 ] && [ "$hits" -gt 0 ] && [ "$(kml_state)" = enabled ]; echo $?)"
 }
 
-# Many new blocks at once (dentries and inodes): more than the pool holds.
+# Many new blocks (dentries and inodes): more than the pool holds.
 meta_fails()
 {
-	local before hits
+	local before hits i
 
 	kml_log_mark
 	before=$(cat "$FS/times")
 	failslab $OBJ_CACHE 1
 	mkdir "$KML_TMP/files"
-	(cd "$KML_TMP/files" && seq 1 "$FILES" | xargs touch)
+	# a thousand files at a time, until the pool is gone too
+	i=0
+	while [ "$i" -lt "$BATCHES" ] && [ "$(kml_state)" = enabled ]; do
+		(cd "$KML_TMP/files" && seq $((i * 1000)) $((i * 1000 + 999)) | xargs touch)
+		i=$((i + 1))
+	done
 	failslab $OBJ_CACHE 0
 	hits=$(hits_since "$before")
 	echo 0 > "$FS/probability"
