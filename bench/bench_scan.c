@@ -61,6 +61,11 @@ bool kml_should_stop(void)
 	return false;
 }
 
+bool kml_walker_must_yield(void)
+{
+	return false;
+}
+
 void kml_yield(void)
 {
 }

@@ -31,7 +31,8 @@
  * - kml_scan_mutex: serialises scans, debugfs reads and writes, the scan
  *   thread's start/stop and teardown.  The spinlocks below nest in it and
  *   never in one another.  Taken through kml_lock_scans(), so that the
- *   niced scan thread's scan stops for whoever waits.
+ *   niced scan thread's scan stops for whoever waits (but by init and
+ *   teardown, when no scan runs or every scan stops anyway).
  * - kml_shard.lock (raw spinlock, taken with interrupts off): protects a
  *   shard's tree and list and the fields of its objects that the API
  *   changes (min_count, flags, areas, trace, checksum).  Never nested: no
@@ -69,7 +70,7 @@
  * lets the scanner keep objects on its work stack and look them up without
  * locks, with no reference count or RCU callback on the free path.  The
  * price is that a walker which cannot keep up with the frees holds their
- * metadata: past a bound (KML_DEAD_MIN) it abandons the scan.
+ * metadata: past max(KML_DEAD_MIN, half the objects) it abandons the scan.
  *
  * Stale copies
  *
@@ -193,7 +194,7 @@ static noinline void kml_warn_inside(unsigned long ptr)
 	size = obj->size;
 	kml_unlock(obj, flags);
 	if (__ratelimit(&rs)) {
-		pr_warn("kmemleak_free: 0x%08lx points inside 0x%08lx (size %zu), not to its start\n",
+		pr_warn("kmemleak_free: 0x%08lx points inside 0x%08lx (size %zu): a wrong pointer, or that block's own free was missed\n",
 			ptr, start, size);
 		dump_stack();
 	}

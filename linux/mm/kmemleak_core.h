@@ -689,9 +689,12 @@ typedef int (*kml_visit_t)(struct kml_hold *h, struct kmemleak_object *obj,
  * Call @fn on every live object, inside a walk.  The lock is dropped every
  * KML_HOLD_BYTES of work, a visit counting as KML_VISIT_COST; the scan's
  * passes inline this with their own @fn, so that visiting an object costs
- * no indirect call.
+ * no indirect call.  If @stoppable, it gives up between shards once the
+ * walk overran or the walker must yield, and says so: only the first pass
+ * of a scan may, the ones that finish it must see every object.
  */
-static __always_inline void __kml_visit(kml_visit_t fn, void *arg)
+static __always_inline bool ___kml_visit(kml_visit_t fn, void *arg,
+					 bool stoppable)
 {
 	struct kml_hold h;
 	int i;
@@ -710,7 +713,7 @@ static __always_inline void __kml_visit(kml_visit_t fn, void *arg)
 
 			if (!(obj->flags & KML_FREED) && fn(&h, obj, arg) < 0) {
 				kml_hold_end(&h);
-				return;
+				return false;
 			}
 			h.bytes += KML_VISIT_COST;
 			/* @obj stays listed during the walk: resume from it */
@@ -718,10 +721,17 @@ static __always_inline void __kml_visit(kml_visit_t fn, void *arg)
 				kml_hold_pause(&h, obj);
 		}
 		kml_hold_end(&h);
-		/* a scan that overran or must yield stops; kml_pause() tells it */
-		if (kml_reap() || kml_walker_must_yield())
-			return;
+		if (kml_reap() && stoppable)
+			return true;
+		if (stoppable && kml_walker_must_yield())
+			return true;
 	}
+	return false;
+}
+
+static __always_inline void __kml_visit(kml_visit_t fn, void *arg)
+{
+	___kml_visit(fn, arg, false);
 }
 
 #endif /* __MM_KMEMLEAK_CORE_H */

@@ -1010,7 +1010,11 @@ int kml_scan(struct kml_scan *sc)
 	kml_last_scan = sc->start;
 	kml_min_age = sc->min_age;
 
-	__kml_visit(kml_whiten, sc);
+	/* stopped here, the scan leaves the colours half reset: it is void */
+	if (___kml_visit(kml_whiten, sc, true)) {
+		sc->overrun = kml_walk_overrun();
+		sc->stopped = true;
+	}
 	kml_scan_roots(sc);
 	kml_last_stacks = sc->stacks;
 	kml_scan_static_roots(sc);

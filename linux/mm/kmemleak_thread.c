@@ -25,6 +25,7 @@
 #define KML_FIRST_SCAN_SECS	60	/* boot delay of the scan thread */
 #define KML_SCAN_PERIOD_SECS	600	/* default scan=<secs> */
 #define KML_STOPPER_POLL	(HZ / 10)	/* retry while scan=off holds the mutex */
+#define KML_YIELD_RETRY		(5 * HZ)	/* retry after giving way to a waiter */
 
 bool kml_found_leaks;
 static struct task_struct *kml_thread;
@@ -461,6 +462,7 @@ int kml_refs(unsigned long addr)
 static int kml_thread_fn(void *arg)
 {
 	long delay = arg ? KML_FIRST_SCAN_SECS * HZ : 0;
+	int ret;
 
 	set_user_nice(current, 10);
 	pr_info("automatic scanning started\n");
@@ -474,10 +476,12 @@ static int kml_thread_fn(void *arg)
 			delay = KML_STOPPER_POLL;
 			continue;
 		}
-		kml_do_scan();
+		ret = kml_do_scan();
 		mutex_unlock(&kml_scan_mutex);
 		kml_scrub_stack();
-		delay = READ_ONCE(kml_scan_period);
+		/* given way to a waiter: again soon, not a period later */
+		delay = ret == -EINTR ? KML_YIELD_RETRY :
+					READ_ONCE(kml_scan_period);
 	}
 	pr_info("automatic scanning stopped\n");
 	return 0;

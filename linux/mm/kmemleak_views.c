@@ -253,7 +253,6 @@ static const struct seq_operations kml_summary_ops = {
 	.show  = kml_summary_show,
 };
 
-/* The summary is made once, at open: every read of this file shows it. */
 /*
  * Under lockdown debugfs refuses the files that can be written, and leaves
  * read-only ones open; these give addresses and contents of kernel memory
@@ -264,6 +263,7 @@ static int kml_view_locked_down(void)
 	return security_locked_down(LOCKDOWN_DEBUGFS);
 }
 
+/* The summary is made once, at open: every read of this file shows it. */
 static int kml_summary_open(struct inode *inode, struct file *file)
 {
 	struct kml_summary *s;

@@ -50,7 +50,7 @@ overlaps()
 inside()
 {
 	warned "a free inside a block" \
-		'kmemleak: kmemleak_free: 0x[0-9a-f]+ points inside 0x[0-9a-f]+ \(size 16\), not to its start'
+		'kmemleak: kmemleak_free: 0x[0-9a-f]+ points inside 0x[0-9a-f]+ \(size 16\): a wrong pointer, or'
 }
 
 unknown()

@@ -1713,6 +1713,16 @@ static void buggy_caller(void)
 	pr_info("buggy-caller: %u calls\n", i);
 }
 
+/* "scan-area": one block given a scan area, and freed. */
+static void scan_area_once(void)
+{
+	char *p = kzalloc(512, GFP_KERNEL);
+
+	if (p)
+		kmemleak_scan_area(p + 128, 64, GFP_KERNEL);
+	kfree(p);
+}
+
 /* Commands that stop or release what a scenario started. */
 static const struct {
 	const char *name;
@@ -1723,6 +1733,7 @@ static const struct {
 	{ "stale-stop", stale_stop },
 	{ "rcu-mover-stop", mover_stop },
 	{ "buggy-caller", buggy_caller },
+	{ "scan-area", scan_area_once },
 };
 
 static ssize_t ksft_write(struct file *file, const char __user *ubuf,
