@@ -236,17 +236,25 @@ void kml_free_meta(struct kmemleak_object *obj)
 /* Bytes of descriptors and scan areas held, from the pool or the slab. */
 unsigned long kml_metadata_bytes(void)
 {
-	long objs = kml_pool_size() - kml_pool_available();
-	long areas = 0;
+	unsigned long bytes = (kml_pool_size() - kml_pool_available()) *
+			      sizeof(struct kmemleak_object);
+	long objs = 0, areas = 0;
 	int cpu;
 
+	if (!kml_object_cache)
+		return bytes;
 	for_each_possible_cpu(cpu) {
 		objs += per_cpu(kml_slab_objects, cpu);
 		areas += per_cpu(kml_slab_areas, cpu);
 	}
-	/* the sum may be caught between an allocation and its count */
-	return max(objs, 0L) * sizeof(struct kmemleak_object) +
-	       max(areas, 0L) * sizeof(struct kml_area);
+	/*
+	 * What the slab caches hand out, redzones and alignment included;
+	 * the sum may be caught between an allocation and its count.
+	 */
+	bytes += max(objs, 0L) * kmem_cache_size(kml_object_cache);
+	if (kml_area_cache)
+		bytes += max(areas, 0L) * kmem_cache_size(kml_area_cache);
+	return bytes;
 }
 
 /* Allocation stacks */

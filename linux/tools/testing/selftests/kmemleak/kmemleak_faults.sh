@@ -199,22 +199,18 @@ quiet()
 		"$(! grep -Eq 'BUG:|WARNING:|possible .*lock|INFO: ' "$KML_TMP/log"; echo $?)"
 }
 
-if [ "$mode" = pool ]; then
-	kml_run "reason_once
+# what follows the disabling, however it came
+disabled_tests="reason_once
 disabled_once
 stats_say_why
 scan_eperm
 metadata_released
 kernel_goes_on
 quiet"
+if [ "$mode" = pool ]; then
+	kml_run "$disabled_tests"
 else
 	kml_run "area_fails
 meta_fails
-reason_once
-disabled_once
-stats_say_why
-scan_eperm
-metadata_released
-kernel_goes_on
-quiet"
+$disabled_tests"
 fi

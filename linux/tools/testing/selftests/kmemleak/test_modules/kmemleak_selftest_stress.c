@@ -10,7 +10,10 @@
  * each CPU allocates in softirq context and an hrtimer in hard interrupt
  * context (in softirq context on PREEMPT_RT, where hard interrupts may
  * not allocate).  Every block is referenced from this module's tables
- * until it is freed, so none of them is a leak.
+ * until it is freed, so none of them is a leak.  Most live for
+ * microseconds; those of a chain that only its first node's address in
+ * .bss holds live for seconds, replaced one at a time, long enough for a
+ * scan to consider them.
  *
  * Removing the module stops the load, frees everything and logs
  *   kmemleak_selftest_stress: <A> allocations, <F> frees, ...
@@ -36,6 +39,8 @@
 #define NR_IRQ_SLOTS	16	/* blocks a timer holds at most */
 #define MAX_KMALLOC	4096
 #define CACHE_SIZE	200
+#define NR_KEEPERS	128	/* long-lived blocks, in a chain */
+#define KEEPER_ODDS	16384	/* one operation in this many renews one */
 
 enum kind { NONE, KMALLOC, CACHE, VMALLOC, PERCPU, NR_KINDS };
 
@@ -70,6 +75,14 @@ static unsigned int nr_workers;
 static DEFINE_PER_CPU(struct irq_load, irq_loads);
 /* a block and its kind, in one word: the kind in the low bits */
 static unsigned long shared[NR_SHARED];
+
+struct keeper {
+	struct keeper *next;
+	char pad[56];
+};
+
+static struct keeper *keepers;
+static DEFINE_SPINLOCK(keepers_lock);
 
 static atomic64_t nr_allocs, nr_frees, nr_handed, nr_reallocs, nr_parts;
 static atomic64_t nr_soft, nr_hard, nr_failed;
@@ -164,9 +177,31 @@ static void hand_over(struct worker *w, struct slot *s)
 		free_block((void *)(old & ~7UL), old & 7);
 }
 
+/* Replace a node of the chain, other than the first, by a new one. */
+static void renew_keeper(struct worker *w)
+{
+	unsigned int i = prandom_u32_state(&w->rnd) % (NR_KEEPERS - 1);
+	struct keeper *n = kmalloc(sizeof(*n), GFP_KERNEL), *prev, *old;
+
+	count_alloc(n);
+	if (!n)
+		return;
+	spin_lock(&keepers_lock);
+	for (prev = keepers; i-- && prev->next->next; prev = prev->next)
+		;
+	old = prev->next;
+	n->next = old->next;
+	prev->next = n;
+	spin_unlock(&keepers_lock);
+	free_block(old, KMALLOC);
+}
+
 static void work_slot(struct worker *w, struct slot *s)
 {
 	u32 r = prandom_u32_state(&w->rnd);
+
+	if (!(r % KEEPER_ODDS))
+		renew_keeper(w);
 
 	if (s->kind == NONE) {
 		fill_slot(w, s);
@@ -299,6 +334,12 @@ static void stress_stop(void)
 		if (old)
 			free_block((void *)(old & ~7UL), old & 7);
 	}
+	while (keepers) {
+		struct keeper *k = keepers;
+
+		keepers = k->next;
+		free_block(k, KMALLOC);
+	}
 	kfree(workers);
 	kmem_cache_destroy(stress_cache);
 }
@@ -317,6 +358,18 @@ static int __init stress_init(void)
 		kmem_cache_destroy(stress_cache);
 		return -ENOMEM;
 	}
+	for (i = 0; i < NR_KEEPERS; i++) {
+		struct keeper *k = kmalloc(sizeof(*k), GFP_KERNEL);
+
+		count_alloc(k);
+		if (!k) {
+			stress_stop();
+			return -ENOMEM;
+		}
+		k->next = keepers;
+		keepers = k;
+	}
+	i = 0;
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		struct worker *w = &workers[i];
