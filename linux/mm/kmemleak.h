@@ -53,6 +53,7 @@ void kml_objects_drain(void);
 unsigned int kml_pool_size(void);
 unsigned int kml_pool_available(void);
 unsigned long kml_metadata_bytes(void);
+void kml_stack_counts(unsigned long *walked, unsigned long *recalled);
 struct kmemleak_object *__kml_alloc_meta(gfp_t gfp);
 struct kmemleak_object *kml_alloc_meta(gfp_t gfp);
 struct kml_area *kml_alloc_area(gfp_t gfp);

@@ -9,6 +9,7 @@
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/hash.h>
 #include <linux/init.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -16,6 +17,10 @@
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
 #include <linux/workqueue.h>
+
+#ifdef CONFIG_X86_64
+#include <asm/unwind.h>
+#endif
 
 #include "kmemleak.h"
 
@@ -41,6 +46,10 @@ static DEFINE_PER_CPU(u32, kml_serial);
  */
 static DEFINE_PER_CPU(long, kml_slab_objects);
 static DEFINE_PER_CPU(long, kml_slab_areas);
+
+/* Allocation stacks unwound, and found again without unwinding. */
+static DEFINE_PER_CPU(unsigned long, kml_stacks_walked);
+static DEFINE_PER_CPU(unsigned long, kml_stacks_recalled);
 
 /* Free pool slots are chained through ->link, unused out of the index. */
 static struct kmemleak_object *kml_pool_get(void)
@@ -260,6 +269,200 @@ unsigned long kml_metadata_bytes(void)
 /* Allocation stacks */
 
 /*
+ * The frames a walk went through: for each, the stack slot its return
+ * address was read from (in words below the top of the task stack) and
+ * the word found there.  @ok once every frame came from such a slot.
+ */
+struct kml_slots {
+	unsigned int nr;
+	bool ok;
+	u16 slot[KML_TRACE_DEPTH + KML_TRACE_SKIP];
+	unsigned long word[KML_TRACE_DEPTH + KML_TRACE_SKIP];
+};
+
+static __always_inline void kml_slot_add(struct kml_slots *s,
+					 unsigned long top,
+					 const unsigned long *where)
+{
+	unsigned long off = (top - (unsigned long)where) / sizeof(long);
+
+	if (s->nr >= ARRAY_SIZE(s->slot) || off > U16_MAX) {
+		s->ok = false;
+		return;
+	}
+	s->slot[s->nr] = off;
+	s->word[s->nr++] = READ_ONCE_NOCHECK(*where);
+}
+
+#ifdef CONFIG_X86_64
+/*
+ * Recently recorded stacks, by the return address of the API function and
+ * the stack depth at which the detector was entered.  A call that comes
+ * through the same chain of frames finds the same return addresses in the
+ * same stack slots: they are read back and compared, and if all of them
+ * match, the unwinder would walk exactly these frames again, so its
+ * result (the depot handle) is reused without unwinding.  That holds
+ * because each frame's size follows from its return address alone (the
+ * kernel has no VLAs, and exception frames, whose layout depends on the
+ * interrupted code, are never recorded).  Any mismatch means another
+ * chain: the stack is unwound, and the entry replaced.
+ *
+ * Only in task context, for walks that stayed on the task stack.  Slab
+ * allocations all return through one function of the allocator, so the
+ * depth tells most chains apart: sets of KML_RECALL_WAYS entries per key,
+ * each chain in the way its return addresses hash to.  Entries are
+ * rewritten under a sequence count taken with cmpxchg(): a writer that
+ * finds one busy just leaves it, a reader that meets a write unwinds.
+ */
+#define KML_RECALL_BITS		10
+#define KML_RECALL_WAYS		4
+
+struct kml_recall {
+	unsigned int seq;		/* odd while being rewritten */
+	depot_stack_handle_t handle;
+	unsigned long caller;
+	unsigned long depth;		/* bytes from stack top to entry sp */
+	struct kml_slots slots;
+};
+
+static struct kml_recall kml_recalls[1 << KML_RECALL_BITS];
+
+static __always_inline struct kml_recall *kml_recall_set(unsigned long caller,
+							 unsigned long depth)
+{
+	unsigned int set = hash_long(caller ^ depth, KML_RECALL_BITS -
+				     ilog2(KML_RECALL_WAYS));
+
+	return &kml_recalls[set * KML_RECALL_WAYS];
+}
+
+static __always_inline unsigned long kml_stack_top(void)
+{
+	return (unsigned long)task_stack_page(current) + THREAD_SIZE;
+}
+
+/* The handle @r recorded if it matches the stack as it is, or 0. */
+static __always_inline depot_stack_handle_t
+kml_recall_one(const struct kml_recall *r, unsigned long caller,
+	       const unsigned long *base, unsigned long depth)
+{
+	depot_stack_handle_t handle;
+	unsigned int seq, nr, i;
+
+	seq = READ_ONCE(r->seq);
+	if (seq & 1)
+		return 0;
+	smp_rmb();
+	nr = READ_ONCE(r->slots.nr);
+	if (READ_ONCE(r->caller) != caller || READ_ONCE(r->depth) != depth ||
+	    !nr || nr > ARRAY_SIZE(r->slots.slot))
+		return 0;
+	for (i = 0; i < nr; i++) {
+		unsigned int off = READ_ONCE(r->slots.slot[i]);
+
+		/* only the live part of the stack, above where we are */
+		if (!off || off * sizeof(long) > depth ||
+		    READ_ONCE_NOCHECK(base[-(long)off]) !=
+		    READ_ONCE(r->slots.word[i]))
+			return 0;
+	}
+	handle = READ_ONCE(r->handle);
+	smp_rmb();
+	return READ_ONCE(r->seq) == seq ? handle : 0;
+}
+
+static depot_stack_handle_t kml_recall(unsigned long caller,
+				       unsigned long top, unsigned long depth)
+{
+	const struct kml_recall *r = kml_recall_set(caller, depth);
+	depot_stack_handle_t handle = 0;
+	unsigned int i;
+
+	for (i = 0; i < KML_RECALL_WAYS && !handle; i++)
+		handle = kml_recall_one(r + i, caller,
+					(const unsigned long *)top, depth);
+	return handle;
+}
+
+static void kml_remember(unsigned long caller, unsigned long depth,
+			 const struct kml_slots *s, depot_stack_handle_t handle)
+{
+	struct kml_recall *r = kml_recall_set(caller, depth);
+	unsigned long mix = 0;
+	unsigned int seq, i;
+
+	for (i = 0; i < s->nr; i++)
+		mix ^= s->word[i] + i;
+	r += hash_long(mix, ilog2(KML_RECALL_WAYS));
+	seq = READ_ONCE(r->seq);
+	if (seq & 1 || cmpxchg(&r->seq, seq, seq + 1) != seq)
+		return;
+	WRITE_ONCE(r->caller, caller);
+	WRITE_ONCE(r->depth, depth);
+	WRITE_ONCE(r->handle, handle);
+	WRITE_ONCE(r->slots.nr, s->nr);
+	for (i = 0; i < s->nr; i++) {
+		WRITE_ONCE(r->slots.slot[i], s->slot[i]);
+		WRITE_ONCE(r->slots.word[i], s->word[i]);
+	}
+	smp_wmb();
+	WRITE_ONCE(r->seq, seq + 2);
+}
+
+/* Return addresses only: no references to blocks, nothing to scan. */
+static void __init kml_recall_init(void)
+{
+	kml_check_roots(kml_cut_roots((unsigned long)kml_recalls,
+				      (unsigned long)(kml_recalls +
+						      ARRAY_SIZE(kml_recalls))));
+}
+#else
+static __always_inline unsigned long kml_stack_top(void)
+{
+	return 0;
+}
+
+static inline depot_stack_handle_t kml_recall(unsigned long caller,
+					      unsigned long top,
+					      unsigned long depth)
+{
+	return 0;
+}
+
+static inline void kml_remember(unsigned long caller, unsigned long depth,
+				const struct kml_slots *s,
+				depot_stack_handle_t handle)
+{
+}
+
+static inline void kml_recall_init(void)
+{
+}
+#endif
+
+/*
+ * Whether return addresses on this task's stack may have been replaced by
+ * a tracer's trampoline (function graph tracing, kretprobes): the slots
+ * then no longer tell one chain of frames from another.
+ */
+static __always_inline bool kml_returns_hooked(void)
+{
+#ifdef CONFIG_FUNCTION_GRAPH_TRACER
+	if (READ_ONCE(current->curr_ret_stack))
+		return true;
+#endif
+#ifdef CONFIG_KRETPROBES
+	if (READ_ONCE(current->kretprobe_instances.first))
+		return true;
+#endif
+#ifdef CONFIG_RETHOOK
+	if (READ_ONCE(current->rethooks.first))
+		return true;
+#endif
+	return false;
+}
+
+/*
  * With frame pointers, the frames of a task form a chain on its stack that
  * can be followed with two loads a frame; the general unwinder also checks
  * each address against the kernel's and modules' text, several times the
@@ -269,23 +472,24 @@ unsigned long kml_metadata_bytes(void)
  * False if it did not reach @t->caller; the general unwinder then starts
  * over.
  */
-static __always_inline bool kml_walk_frames(struct kml_trace *t)
+static __always_inline bool kml_walk_frames(struct kml_trace *t,
+					    struct kml_slots *s)
 {
 #if defined(CONFIG_X86_64) && defined(CONFIG_UNWINDER_FRAME_POINTER)
 	unsigned long lo = (unsigned long)task_stack_page(current);
+	unsigned long top = lo + THREAD_SIZE;
 	unsigned long span = THREAD_SIZE - 2 * sizeof(long);
 	unsigned long fp = (unsigned long)__builtin_frame_address(0);
 	const unsigned long *frame;
 	unsigned int n = 0;
 
-	if (!in_task())
-		return false;
 	/* up to the caller's frame: the detector's own frames are skipped */
 	for (;;) {
 		if (fp - lo > span || fp % sizeof(long) ||
 		    n++ == KML_TRACE_SKIP)
 			return false;
 		frame = (const unsigned long *)fp;
+		kml_slot_add(s, top, &frame[1]);
 		if (READ_ONCE_NOCHECK(frame[1]) == t->caller)
 			break;
 		fp = READ_ONCE_NOCHECK(frame[0]);
@@ -294,6 +498,8 @@ static __always_inline bool kml_walk_frames(struct kml_trace *t)
 	}
 	/* from there, each link must point further up the same stack */
 	for (n = 0; n < KML_TRACE_DEPTH; n++) {
+		if (n)
+			kml_slot_add(s, top, &frame[1]);
 		t->entries[n] = READ_ONCE_NOCHECK(frame[1]);
 		fp = READ_ONCE_NOCHECK(frame[0]);
 		if (fp <= (unsigned long)frame || fp - lo > span ||
@@ -311,41 +517,108 @@ static __always_inline bool kml_walk_frames(struct kml_trace *t)
 #endif
 }
 
+#if !defined(CONFIG_X86_64) && defined(CONFIG_ARCH_STACKWALK)
 static bool kml_trace_entry(void *cookie, unsigned long addr)
 {
 	return kml_trace_add(cookie, addr);
+}
+#endif
+
+/*
+ * The general unwinder, recording where each return address came from
+ * while that is a plain slot of the task stack (x86-64; elsewhere, and
+ * through exception frames, nothing is recorded).
+ */
+static void kml_unwind(struct kml_trace *t, struct kml_slots *s)
+{
+#if defined(CONFIG_X86_64) && defined(CONFIG_ARCH_STACKWALK)
+	unsigned long lo = (unsigned long)task_stack_page(current);
+	unsigned long top = lo + THREAD_SIZE;
+	struct unwind_state state;
+
+	for (unwind_start(&state, current, NULL, NULL); !unwind_done(&state);
+	     unwind_next_frame(&state)) {
+		unsigned long addr = unwind_get_return_address(&state);
+		unsigned long *where = unwind_get_return_address_ptr(&state);
+
+		if (!addr)
+			break;
+		/* an exception frame, another stack, or a trampoline */
+		if (state.regs || !where || (unsigned long)where < lo ||
+		    (unsigned long)where >= top ||
+		    READ_ONCE_NOCHECK(*where) != addr)
+			s->ok = false;
+		else if (s->ok)
+			kml_slot_add(s, top, where);
+		if (!kml_trace_add(t, addr))
+			break;
+	}
+	if (unwind_error(&state))
+		s->ok = false;
+#elif defined(CONFIG_ARCH_STACKWALK)
+	s->ok = false;
+	arch_stack_walk(kml_trace_entry, t, current, NULL);
+#else
+	unsigned long entries[ARRAY_SIZE(t->entries)];
+	unsigned int nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	unsigned int i;
+
+	s->ok = false;
+	for (i = 0; i < nr && kml_trace_add(t, entries[i]); i++)
+		;
+#endif
 }
 
 /*
  * Record the stack from @caller outwards: @caller is the return address of
  * the API function, so frames of the detector itself are left out whatever
  * the compiler inlined.  The walk stops as soon as it has the frames it
- * keeps: unwinding is most of the cost of tracking an allocation.
+ * keeps: unwinding is most of the cost of tracking an allocation, which a
+ * stack seen before (kml_recall()) does without.
  */
 noinline depot_stack_handle_t kml_save_trace(unsigned long caller)
 {
 	struct kml_trace t = { .caller = caller };
-	unsigned int i;
+	struct kml_slots s = { .ok = in_task() && !kml_returns_hooked() };
+
+	unsigned long top = kml_stack_top();
+	unsigned long depth = top - current_stack_pointer;
+	depot_stack_handle_t handle;
 
 	/* the depot is set up just before kmemleak_init() creates the cache */
 	if (!kml_object_cache)
 		return 0;
-#ifdef CONFIG_ARCH_STACKWALK
-	if (!kml_walk_frames(&t))
-		arch_stack_walk(kml_trace_entry, &t, current, NULL);
-#else
-	{
-		unsigned long entries[ARRAY_SIZE(t.entries)];
-		unsigned int nr = stack_trace_save(entries, ARRAY_SIZE(entries),
-						   0);
-
-		for (i = 0; i < nr && kml_trace_add(&t, entries[i]); i++)
-			;
+	if (s.ok) {
+		if (depth >= THREAD_SIZE)
+			s.ok = false;
+		else if ((handle = kml_recall(caller, top, depth))) {
+			this_cpu_inc(kml_stacks_recalled);
+			return handle;
+		}
 	}
-#endif
+	this_cpu_inc(kml_stacks_walked);
+	if (!s.ok || !kml_walk_frames(&t, &s)) {
+		s.nr = 0;
+		kml_unwind(&t, &s);
+	}
 	/* an unwinder that missed @caller: keep what it gave */
-	i = min_t(unsigned int, t.nr, KML_TRACE_DEPTH);
-	return stack_depot_save(t.entries, i, GFP_NOWAIT);
+	handle = stack_depot_save(t.entries,
+				  min_t(unsigned int, t.nr, KML_TRACE_DEPTH),
+				  GFP_NOWAIT);
+	if (handle && s.ok && s.nr && t.found)
+		kml_remember(caller, depth, &s, handle);
+	return handle;
+}
+
+void kml_stack_counts(unsigned long *walked, unsigned long *recalled)
+{
+	int cpu;
+
+	*walked = *recalled = 0;
+	for_each_possible_cpu(cpu) {
+		*walked += per_cpu(kml_stacks_walked, cpu);
+		*recalled += per_cpu(kml_stacks_recalled, cpu);
+	}
 }
 
 /* Who allocates, and when, in which order on this CPU. */
@@ -368,6 +641,7 @@ void __init kml_objects_init(void)
 {
 	kml_object_cache = KMEM_CACHE(kmemleak_object, SLAB_NOLEAKTRACE);
 	kml_area_cache = KMEM_CACHE(kml_area, SLAB_NOLEAKTRACE);
+	kml_recall_init();
 	/* the pool's descriptors name tracked blocks: not references */
 	kml_check_roots(kml_cut_roots((unsigned long)kml_pool,
 				      (unsigned long)(kml_pool +

@@ -350,6 +350,7 @@ static int kml_stats_show(struct seq_file *seq, void *v)
 	struct kml_counts c = {};
 	struct kml_suppression *sup = NULL;
 	struct kml_scan_stats st;
+	unsigned long walked, recalled;
 	unsigned int pool_free, nr_sup, i;
 	int err;
 
@@ -387,6 +388,9 @@ static int kml_stats_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "early_pool_used: %u\n", kml_pool_size() - pool_free);
 	seq_printf(seq, "early_pool_size: %u\n", kml_pool_size());
 	seq_printf(seq, "metadata_bytes: %lu\n", kml_metadata_bytes());
+	kml_stack_counts(&walked, &recalled);
+	seq_printf(seq, "stacks_walked: %lu\n", walked);
+	seq_printf(seq, "stacks_recalled: %lu\n", recalled);
 	seq_printf(seq, "scans: %lu\n", st.scans);
 	seq_printf(seq, "last_scan_ms: %u\n", st.last_ms);
 	seq_printf(seq, "last_scan_objects: %lu\n", st.last_objects);

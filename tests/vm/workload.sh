@@ -10,12 +10,14 @@
 # - fork/exec loops and pipelines;
 # - a module load/unload loop (samples/kobject: sysfs objects come and go).
 #
-# Usage: sh /workload.sh [MODULE.ko]   Needs vm.sh's NET=user and TFTP_DIR
-# with a file named "blob".  Prints "workload: <step> ok|failed" lines,
+# Usage: sh /workload.sh [MODULE.ko [SCANS]]   Needs vm.sh's NET=user and
+# TFTP_DIR with a file named "blob".  SCANS (default 2): scans at the end,
+# each between kmsg markers (make bench times them).  Prints "workload: <step> ok|failed" lines,
 # the report between "@@report-begin@@" and "@@report-end@@", and exits
 # non-zero if a step failed.
 kml=/sys/kernel/debug/kmemleak
 module=$1
+scans=${2:-2}
 failed=0
 step() {	# step NAME COMMAND...
 	name=$1
@@ -150,11 +152,13 @@ killall httpd 2> /dev/null
 # Leaks are reported once 5 s old and unchanged over two scans.
 # The markers time the scans from printk timestamps.
 sleep 6
-for i in 1 2; do
+i=1
+while [ $i -le "$scans" ]; do
 	echo "workload: scan $i start" > /dev/kmsg
 	echo scan > $kml
 	echo "workload: scan $i end" > /dev/kmsg
 	sleep 1
+	i=$((i + 1))
 done
 cat $kml > /tmp/report
 echo "@@report-begin@@"

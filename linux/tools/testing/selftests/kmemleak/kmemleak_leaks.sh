@@ -27,6 +27,8 @@ if [ -w "$KFENCE_PARAM" ]; then
 	echo 1 > "$KFENCE_PARAM"
 	KML_AT_EXIT='echo "$kfence_was" > "$KFENCE_PARAM"'
 fi
+KML_STATS=/sys/kernel/debug/kmemleak_stats
+recalled_before=$(sed -n 's/^stacks_recalled: //p' "$KML_STATS" 2>/dev/null)
 kml_create leaks labels || ktap_exit_fail_msg "the test module could not create its blocks"
 
 kml_log_mark
@@ -41,6 +43,52 @@ backtrace_names_function()
 	kml_entry "$KML_ADDR" > "$KML_TMP/entry"
 	grep -Eq '^    (\[<[0-9a-f]+>\] )?leak_kmalloc\+0x[0-9a-f]+/0x[0-9a-f]+ \[kmemleak_selftest\]$' "$KML_TMP/entry"
 	kml_result "the backtrace names leak_kmalloc [kmemleak_selftest]" $?
+}
+
+# Leaks made alternately through two chains into one allocation site, at
+# the same stack depth, each name their own chain.
+backtrace_names_chain()
+{
+	local i x y bad=
+
+	for i in $(seq 0 2); do
+		for x in a b; do
+			y=b
+			[ $x = b ] && y=a
+			kml_label chain_${x}_$i labels ||
+				ktap_exit_fail_msg "no label chain_${x}_$i"
+			kml_entry "$KML_ADDR" > "$KML_TMP/entry"
+			if ! grep -Eq "^    (\[<[0-9a-f]+>\] )?chain_leak_$x\+0x" "$KML_TMP/entry" ||
+			   grep -q "chain_leak_$y+0x" "$KML_TMP/entry"; then
+				bad="$bad chain_${x}_$i"
+				sed "s/^/# /" "$KML_TMP/entry"
+			fi
+		done
+	done
+	[ -z "$bad" ]
+	kml_result "the backtraces of leaks through two chains name their own chain${bad:+ (wrong:$bad)}" $?
+}
+
+# On x86-64, allocations through a chain of frames seen before reuse its
+# unwound stack (the module allocates through each chain three times);
+# elsewhere stacks are always unwound.
+stats_count_recalls()
+{
+	local after
+
+	if [ -z "$recalled_before" ]; then
+		kml_skip "stacks_recalled counts reused stacks" \
+			"no stacks_recalled in $KML_STATS (a detector without it)"
+		return
+	fi
+	after=$(sed -n 's/^stacks_recalled: //p' "$KML_STATS")
+	if [ "$(uname -m)" = x86_64 ]; then
+		[ "${after:-0}" -gt "${recalled_before:-0}" ]
+		kml_result "stacks_recalled grew while the module allocated (${recalled_before:-none} -> ${after:-none})" $?
+	else
+		[ "$after" = 0 ]
+		kml_result "stacks_recalled is 0 without the x86-64 recall (${after:-none})" $?
+	fi
 }
 
 # The hex dump shows the first bytes, here the text of the string.
@@ -61,5 +109,7 @@ scan_logged_new_leaks()
 
 kml_run "$(kml_label_tests labels)
 backtrace_names_function
+backtrace_names_chain
+stats_count_recalls
 hex_dump_shows_text
 scan_logged_new_leaks"

@@ -763,6 +763,42 @@ static noinline int keep_misc(void)
 	return 0;
 }
 
+/*
+ * Two call chains that differ only in one frame, at the same stack depth,
+ * into one allocation site: each leak's backtrace must name its own chain,
+ * whatever the detector remembers of stacks it saw before.
+ */
+#define CHAIN_LEAKS	3
+
+static noinline void *chain_alloc(void)
+{
+	return kzalloc(96, GFP_KERNEL);
+}
+
+static noinline int chain_leak_a(int i)
+{
+	char name[16];
+	void *p = chain_alloc();
+
+	if (!p)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "chain_a_%d", i);
+	label("LEAK", name, p, kmalloc_tracked_size(96));
+	return 0;
+}
+
+static noinline int chain_leak_b(int i)
+{
+	char name[16];
+	void *p = chain_alloc();
+
+	if (!p)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "chain_b_%d", i);
+	label("LEAK", name, p, kmalloc_tracked_size(96));
+	return 0;
+}
+
 static noinline int scenario_leaks(void)
 {
 	static const size_t sizes[] = {
@@ -772,6 +808,9 @@ static noinline int scenario_leaks(void)
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		if (leak_kmalloc(sizes[i]))
+			return -ENOMEM;
+	for (i = 0; i < CHAIN_LEAKS; i++)
+		if (chain_leak_a(i) || chain_leak_b(i))
 			return -ENOMEM;
 	if (leak_misc())
 		return -ENOMEM;
