@@ -24,7 +24,12 @@
  *   under another tag cannot reach the object and is not a reference.
  * - The kernel's data sections are static roots: address ranges held by
  *   the core, from which kmemleak_free_part() can cut parts that go away.
- * - Stack traces live in the stack depot; an object keeps the handle.
+ * - Stack traces live in the stack depot; an object keeps the handle.  On
+ *   x86-64 a small table (kmemleak_object.c) remembers recent walks by
+ *   the stack slots their return addresses came from, so that a task
+ *   allocating through the same frames again reads those slots back
+ *   instead of unwinding.  Its entries are rewritten under sequence counts
+ *   taken with cmpxchg(), never waited on.
  *
  * Locks
  *

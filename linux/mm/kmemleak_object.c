@@ -18,7 +18,13 @@
 #include <linux/stacktrace.h>
 #include <linux/workqueue.h>
 
-#ifdef CONFIG_X86_64
+/*
+ * Stack recall (below) needs unwinders whose frames are the real frames of
+ * the stack, not a guess from every text address on it.
+ */
+#if defined(CONFIG_X86_64) && defined(CONFIG_ARCH_STACKWALK) &&	\
+	(defined(CONFIG_UNWINDER_ORC) || defined(CONFIG_UNWINDER_FRAME_POINTER))
+#define KML_RECALL
 #include <asm/unwind.h>
 #endif
 
@@ -294,7 +300,7 @@ static __always_inline void kml_slot_add(struct kml_slots *s,
 	s->word[s->nr++] = READ_ONCE_NOCHECK(*where);
 }
 
-#ifdef CONFIG_X86_64
+#ifdef KML_RECALL
 /*
  * Recently recorded stacks, by the return address of the API function and
  * the stack depth at which the detector was entered.  A call that comes
@@ -352,7 +358,7 @@ kml_recall_one(const struct kml_recall *r, unsigned long caller,
 	seq = READ_ONCE(r->seq);
 	if (seq & 1)
 		return 0;
-	smp_rmb();
+	smp_rmb();	/* the entry after its count: kml_remember()'s smp_wmb() */
 	nr = READ_ONCE(r->slots.nr);
 	if (READ_ONCE(r->caller) != caller || READ_ONCE(r->depth) != depth ||
 	    !nr || nr > ARRAY_SIZE(r->slots.slot))
@@ -367,7 +373,7 @@ kml_recall_one(const struct kml_recall *r, unsigned long caller,
 			return 0;
 	}
 	handle = READ_ONCE(r->handle);
-	smp_rmb();
+	smp_rmb();	/* the count again after the entry: unchanged meanwhile */
 	return READ_ONCE(r->seq) == seq ? handle : 0;
 }
 
@@ -405,7 +411,7 @@ static void kml_remember(unsigned long caller, unsigned long depth,
 		WRITE_ONCE(r->slots.slot[i], s->slot[i]);
 		WRITE_ONCE(r->slots.word[i], s->word[i]);
 	}
-	smp_wmb();
+	smp_wmb();	/* the entry before the even count that publishes it */
 	WRITE_ONCE(r->seq, seq + 2);
 }
 
@@ -517,7 +523,7 @@ static __always_inline bool kml_walk_frames(struct kml_trace *t,
 #endif
 }
 
-#if !defined(CONFIG_X86_64) && defined(CONFIG_ARCH_STACKWALK)
+#if !defined(KML_RECALL) && defined(CONFIG_ARCH_STACKWALK)
 static bool kml_trace_entry(void *cookie, unsigned long addr)
 {
 	return kml_trace_add(cookie, addr);
@@ -526,12 +532,13 @@ static bool kml_trace_entry(void *cookie, unsigned long addr)
 
 /*
  * The general unwinder, recording where each return address came from
- * while that is a plain slot of the task stack (x86-64; elsewhere, and
- * through exception frames, nothing is recorded).
+ * while that is a plain slot of the task stack (where kml_recall() works;
+ * through exception frames nothing is recorded).
  */
-static void kml_unwind(struct kml_trace *t, struct kml_slots *s)
+static __always_inline void kml_unwind(struct kml_trace *t,
+				       struct kml_slots *s)
 {
-#if defined(CONFIG_X86_64) && defined(CONFIG_ARCH_STACKWALK)
+#ifdef KML_RECALL
 	unsigned long lo = (unsigned long)task_stack_page(current);
 	unsigned long top = lo + THREAD_SIZE;
 	struct unwind_state state;
@@ -544,7 +551,7 @@ static void kml_unwind(struct kml_trace *t, struct kml_slots *s)
 		if (!addr)
 			break;
 		/* an exception frame, another stack, or a trampoline */
-		if (state.regs || !where || (unsigned long)where < lo ||
+		if (unwind_get_entry_regs(&state, NULL) || !where || (unsigned long)where < lo ||
 		    (unsigned long)where >= top ||
 		    READ_ONCE_NOCHECK(*where) != addr)
 			s->ok = false;
@@ -588,10 +595,11 @@ noinline depot_stack_handle_t kml_save_trace(unsigned long caller)
 	/* the depot is set up just before kmemleak_init() creates the cache */
 	if (!kml_object_cache)
 		return 0;
+	if (s.ok && depth >= THREAD_SIZE)
+		s.ok = false;
 	if (s.ok) {
-		if (depth >= THREAD_SIZE)
-			s.ok = false;
-		else if ((handle = kml_recall(caller, top, depth))) {
+		handle = kml_recall(caller, top, depth);
+		if (handle) {
 			this_cpu_inc(kml_stacks_recalled);
 			return handle;
 		}

@@ -772,7 +772,11 @@ static noinline int keep_misc(void)
 
 static noinline void *chain_alloc(void)
 {
-	return kzalloc(96, GFP_KERNEL);
+	void *p = kzalloc(96, GFP_KERNEL);
+
+	/* no tail call: this frame is the chains' shared one */
+	OPTIMIZER_HIDE_VAR(p);
+	return p;
 }
 
 static noinline int chain_leak_a(int i)
