@@ -54,6 +54,7 @@ unsigned int kml_pool_size(void);
 unsigned int kml_pool_available(void);
 unsigned long kml_metadata_bytes(void);
 void kml_stack_counts(unsigned long *walked, unsigned long *recalled);
+void kml_recall_forget(void);
 struct kmemleak_object *__kml_alloc_meta(gfp_t gfp);
 struct kmemleak_object *kml_alloc_meta(gfp_t gfp);
 struct kml_area *kml_alloc_area(gfp_t gfp);

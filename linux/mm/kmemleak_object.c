@@ -11,6 +11,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/hash.h>
 #include <linux/init.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
@@ -24,7 +25,7 @@
  */
 #if defined(CONFIG_X86_64) && defined(CONFIG_ARCH_STACKWALK) &&	\
 	(defined(CONFIG_UNWINDER_ORC) || defined(CONFIG_UNWINDER_FRAME_POINTER))
-#define KML_RECALL
+#define KML_RECALL 1
 #include <asm/unwind.h>
 #endif
 
@@ -275,15 +276,16 @@ unsigned long kml_metadata_bytes(void)
 /* Allocation stacks */
 
 /*
- * The frames a walk went through: for each, the stack slot its return
- * address was read from (in words below the top of the task stack) and
- * the word found there.  @ok once every frame came from such a slot.
+ * Where a walk read its return addresses: for each frame, the stack slot,
+ * in words below the top of the task stack.  @ok while every frame came
+ * from such a slot; @linked if each slot's frame pointer names the next
+ * one (a frame-pointer walk).
  */
 struct kml_slots {
 	unsigned int nr;
 	bool ok;
+	bool linked;
 	u16 slot[KML_TRACE_DEPTH + KML_TRACE_SKIP];
-	unsigned long word[KML_TRACE_DEPTH + KML_TRACE_SKIP];
 };
 
 static __always_inline void kml_slot_add(struct kml_slots *s,
@@ -292,26 +294,31 @@ static __always_inline void kml_slot_add(struct kml_slots *s,
 {
 	unsigned long off = (top - (unsigned long)where) / sizeof(long);
 
-	if (s->nr >= ARRAY_SIZE(s->slot) || off > U16_MAX) {
+	if (s->nr >= ARRAY_SIZE(s->slot) || off > U16_MAX)
 		s->ok = false;
-		return;
-	}
-	s->slot[s->nr] = off;
-	s->word[s->nr++] = READ_ONCE_NOCHECK(*where);
+	else
+		s->slot[s->nr++] = off;
 }
 
 #ifdef KML_RECALL
 /*
  * Recently recorded stacks, by the return address of the API function and
- * the stack depth at which the detector was entered.  A call that comes
- * through the same chain of frames finds the same return addresses in the
- * same stack slots: they are read back and compared, and if all of them
- * match, the unwinder would walk exactly these frames again, so its
- * result (the depot handle) is reused without unwinding.  That holds
- * because each frame's size follows from its return address alone (the
- * kernel has no VLAs, and exception frames, whose layout depends on the
- * interrupted code, are never recorded).  Any mismatch means another
- * chain: the stack is unwound, and the entry replaced.
+ * the stack depth at which the detector was entered.  A call through the
+ * same chain of frames finds the same return addresses in the same stack
+ * slots.  They are read back and compared, and if all of them match, the
+ * walk's result (the depot handle) is reused without unwinding.
+ *
+ * Why a match is the same chain: going outwards from the detector's own
+ * frame, whose place the depth gives, the first frame where two chains
+ * differ has its return address at the same slot in both, unless a frame
+ * before it is sized at run time.  So only walks whose every frame has a
+ * size fixed by its code are recorded: with frame pointers, the links
+ * between the slots are compared too, which is all the unwinder reads;
+ * with ORC, frames addressed from their frame pointer (realigned stacks)
+ * are not recorded, nor exception frames.  The code at a return address
+ * must not change: only core kernel and module text is recorded, and
+ * every module state change (text loaded, init text freed, text freed)
+ * forgets all entries.
  *
  * Only in task context, for walks that stayed on the task stack.  Slab
  * allocations all return through one function of the allocator, so the
@@ -323,18 +330,21 @@ static __always_inline void kml_slot_add(struct kml_slots *s,
 #define KML_RECALL_BITS		10
 #define KML_RECALL_WAYS		4
 
-struct kml_recall {
+struct kml_recall_entry {
 	unsigned int seq;		/* odd while being rewritten */
+	unsigned int gen;		/* kml_recall_gen when recorded */
 	depot_stack_handle_t handle;
 	unsigned long caller;
 	unsigned long depth;		/* bytes from stack top to entry sp */
 	struct kml_slots slots;
+	unsigned long word[KML_TRACE_DEPTH + KML_TRACE_SKIP];
 };
 
-static struct kml_recall kml_recalls[1 << KML_RECALL_BITS];
+static struct kml_recall_entry kml_recalls[1 << KML_RECALL_BITS];
+static atomic_t kml_recall_gen;
 
-static __always_inline struct kml_recall *kml_recall_set(unsigned long caller,
-							 unsigned long depth)
+static __always_inline struct kml_recall_entry *
+kml_recall_set(unsigned long caller, unsigned long depth)
 {
 	unsigned int set = hash_long(caller ^ depth, KML_RECALL_BITS -
 				     ilog2(KML_RECALL_WAYS));
@@ -349,27 +359,35 @@ static __always_inline unsigned long kml_stack_top(void)
 
 /* The handle @r recorded if it matches the stack as it is, or 0. */
 static __always_inline depot_stack_handle_t
-kml_recall_one(const struct kml_recall *r, unsigned long caller,
-	       const unsigned long *base, unsigned long depth)
+kml_recall_one(const struct kml_recall_entry *r, unsigned long caller,
+	       unsigned long top, unsigned long depth, unsigned int gen)
 {
+	const unsigned long *base = (const unsigned long *)top;
+	unsigned int seq, nr, i, off, next;
 	depot_stack_handle_t handle;
-	unsigned int seq, nr, i;
+	bool linked;
 
 	seq = READ_ONCE(r->seq);
 	if (seq & 1)
 		return 0;
 	smp_rmb();	/* the entry after its count: kml_remember()'s smp_wmb() */
 	nr = READ_ONCE(r->slots.nr);
+	linked = READ_ONCE(r->slots.linked);
 	if (READ_ONCE(r->caller) != caller || READ_ONCE(r->depth) != depth ||
-	    !nr || nr > ARRAY_SIZE(r->slots.slot))
+	    READ_ONCE(r->gen) != gen || !nr || nr > ARRAY_SIZE(r->word))
 		return 0;
 	for (i = 0; i < nr; i++) {
-		unsigned int off = READ_ONCE(r->slots.slot[i]);
-
+		off = READ_ONCE(r->slots.slot[i]);
 		/* only the live part of the stack, above where we are */
-		if (!off || off * sizeof(long) > depth ||
-		    READ_ONCE_NOCHECK(base[-(long)off]) !=
-		    READ_ONCE(r->slots.word[i]))
+		if (!off || (off + linked) * sizeof(long) > depth ||
+		    READ_ONCE_NOCHECK(base[-(long)off]) != READ_ONCE(r->word[i]))
+			return 0;
+		if (!linked || i + 1 == nr)
+			continue;
+		/* the saved frame pointer, below the slot, names the next */
+		next = READ_ONCE(r->slots.slot[i + 1]);
+		if (READ_ONCE_NOCHECK(base[-(long)off - 1]) !=
+		    top - (next + 1UL) * sizeof(long))
 			return 0;
 	}
 	handle = READ_ONCE(r->handle);
@@ -378,41 +396,66 @@ kml_recall_one(const struct kml_recall *r, unsigned long caller,
 }
 
 static depot_stack_handle_t kml_recall(unsigned long caller,
-				       unsigned long top, unsigned long depth)
+				       unsigned long top, unsigned long depth,
+				       unsigned int gen)
 {
-	const struct kml_recall *r = kml_recall_set(caller, depth);
+	const struct kml_recall_entry *r = kml_recall_set(caller, depth);
 	depot_stack_handle_t handle = 0;
 	unsigned int i;
 
 	for (i = 0; i < KML_RECALL_WAYS && !handle; i++)
-		handle = kml_recall_one(r + i, caller,
-					(const unsigned long *)top, depth);
+		handle = kml_recall_one(r + i, caller, top, depth, gen);
 	return handle;
 }
 
-static void kml_remember(unsigned long caller, unsigned long depth,
+/*
+ * Record a walk, its return addresses read back from the slots (frames
+ * the walker is still in: unchanged), if they are all in text that stays.
+ */
+static void kml_remember(unsigned long caller, unsigned long top,
+			 unsigned long depth, unsigned int gen,
 			 const struct kml_slots *s, depot_stack_handle_t handle)
 {
-	struct kml_recall *r = kml_recall_set(caller, depth);
-	unsigned long mix = 0;
+	const unsigned long *base = (const unsigned long *)top;
+	struct kml_recall_entry *r = kml_recall_set(caller, depth);
+	unsigned long word[ARRAY_SIZE(r->word)], mix = 0;
 	unsigned int seq, i;
 
-	for (i = 0; i < s->nr; i++)
-		mix ^= s->word[i] + i;
+	for (i = 0; i < s->nr; i++) {
+		word[i] = READ_ONCE_NOCHECK(base[-(long)s->slot[i]]);
+		if (!core_kernel_text(word[i]) &&
+		    !is_module_text_address(word[i]))
+			return;
+		mix ^= word[i] + i;
+	}
 	r += hash_long(mix, ilog2(KML_RECALL_WAYS));
 	seq = READ_ONCE(r->seq);
+	/* a full barrier: the odd count is seen before any field changes */
 	if (seq & 1 || cmpxchg(&r->seq, seq, seq + 1) != seq)
 		return;
 	WRITE_ONCE(r->caller, caller);
 	WRITE_ONCE(r->depth, depth);
+	WRITE_ONCE(r->gen, gen);
 	WRITE_ONCE(r->handle, handle);
 	WRITE_ONCE(r->slots.nr, s->nr);
+	WRITE_ONCE(r->slots.linked, s->linked);
 	for (i = 0; i < s->nr; i++) {
 		WRITE_ONCE(r->slots.slot[i], s->slot[i]);
-		WRITE_ONCE(r->slots.word[i], s->word[i]);
+		WRITE_ONCE(r->word[i], word[i]);
 	}
 	smp_wmb();	/* the entry before the even count that publishes it */
 	WRITE_ONCE(r->seq, seq + 2);
+}
+
+static __always_inline unsigned int kml_recall_generation(void)
+{
+	return atomic_read(&kml_recall_gen);
+}
+
+/* Module text came, or went: what was recorded through it may differ. */
+void kml_recall_forget(void)
+{
+	atomic_inc(&kml_recall_gen);
 }
 
 /* Return addresses only: no references to blocks, nothing to scan. */
@@ -430,14 +473,25 @@ static __always_inline unsigned long kml_stack_top(void)
 
 static inline depot_stack_handle_t kml_recall(unsigned long caller,
 					      unsigned long top,
-					      unsigned long depth)
+					      unsigned long depth,
+					      unsigned int gen)
 {
 	return 0;
 }
 
-static inline void kml_remember(unsigned long caller, unsigned long depth,
+static inline void kml_remember(unsigned long caller, unsigned long top,
+				unsigned long depth, unsigned int gen,
 				const struct kml_slots *s,
 				depot_stack_handle_t handle)
+{
+}
+
+static inline unsigned int kml_recall_generation(void)
+{
+	return 0;
+}
+
+void kml_recall_forget(void)
 {
 }
 
@@ -473,10 +527,10 @@ static __always_inline bool kml_returns_hooked(void)
  * can be followed with two loads a frame; the general unwinder also checks
  * each address against the kernel's and modules' text, several times the
  * cost.  Only in task context, where the whole chain is on the task stack:
- * a link leaving it, or not pointing further up, ends the walk, as does
- * an exception frame (its link is marked, see ENCODE_FRAME_POINTER).
- * False if it did not reach @t->caller; the general unwinder then starts
- * over.
+ * a link leaving it, or not pointing further up, ends the walk.  False if
+ * it did not reach @t->caller, or met an exception frame (its link is
+ * marked, see ENCODE_FRAME_POINTER): the general unwinder, which walks
+ * through those, then starts over.
  */
 static __always_inline bool kml_walk_frames(struct kml_trace *t,
 					    struct kml_slots *s)
@@ -489,6 +543,7 @@ static __always_inline bool kml_walk_frames(struct kml_trace *t,
 	const unsigned long *frame;
 	unsigned int n = 0;
 
+	s->linked = true;
 	/* up to the caller's frame: the detector's own frames are skipped */
 	for (;;) {
 		if (fp - lo > span || fp % sizeof(long) ||
@@ -508,6 +563,8 @@ static __always_inline bool kml_walk_frames(struct kml_trace *t,
 			kml_slot_add(s, top, &frame[1]);
 		t->entries[n] = READ_ONCE_NOCHECK(frame[1]);
 		fp = READ_ONCE_NOCHECK(frame[0]);
+		if (fp & 1)
+			return false;
 		if (fp <= (unsigned long)frame || fp - lo > span ||
 		    fp % sizeof(long)) {
 			n++;
@@ -531,9 +588,9 @@ static bool kml_trace_entry(void *cookie, unsigned long addr)
 #endif
 
 /*
- * The general unwinder, recording where each return address came from
- * while that is a plain slot of the task stack (where kml_recall() works;
- * through exception frames nothing is recorded).
+ * The general unwinder.  With ORC, it records where each return address
+ * came from while that is a plain slot of the task stack in a frame of
+ * fixed size (see kml_recall()).
  */
 static __always_inline void kml_unwind(struct kml_trace *t,
 				       struct kml_slots *s)
@@ -543,22 +600,34 @@ static __always_inline void kml_unwind(struct kml_trace *t,
 	unsigned long top = lo + THREAD_SIZE;
 	struct unwind_state state;
 
-	for (unwind_start(&state, current, NULL, NULL); !unwind_done(&state);
-	     unwind_next_frame(&state)) {
+	s->linked = false;
+	if (!IS_ENABLED(CONFIG_UNWINDER_ORC))
+		s->ok = false;
+	unwind_start(&state, current, NULL, NULL);
+	while (!unwind_done(&state)) {
 		unsigned long addr = unwind_get_return_address(&state);
 		unsigned long *where = unwind_get_return_address_ptr(&state);
+#ifdef CONFIG_UNWINDER_ORC
+		unsigned long bp = state.bp;
+#endif
 
 		if (!addr)
 			break;
 		/* an exception frame, another stack, or a trampoline */
-		if (unwind_get_entry_regs(&state, NULL) || !where || (unsigned long)where < lo ||
-		    (unsigned long)where >= top ||
+		if (unwind_get_entry_regs(&state, NULL) || !where ||
+		    (unsigned long)where < lo || (unsigned long)where >= top ||
 		    READ_ONCE_NOCHECK(*where) != addr)
 			s->ok = false;
 		else if (s->ok)
 			kml_slot_add(s, top, where);
 		if (!kml_trace_add(t, addr))
 			break;
+		unwind_next_frame(&state);
+#ifdef CONFIG_UNWINDER_ORC
+		/* addressed from its frame pointer: its size is not fixed */
+		if (state.sp == bp + 2 * sizeof(long))
+			s->ok = false;
+#endif
 	}
 	if (unwind_error(&state))
 		s->ok = false;
@@ -586,19 +655,22 @@ static __always_inline void kml_unwind(struct kml_trace *t,
 noinline depot_stack_handle_t kml_save_trace(unsigned long caller)
 {
 	struct kml_trace t = { .caller = caller };
-	struct kml_slots s = { .ok = in_task() && !kml_returns_hooked() };
-
-	unsigned long top = kml_stack_top();
-	unsigned long depth = top - current_stack_pointer;
+	struct kml_slots s = {};
+	unsigned long top = 0, depth = 0;
 	depot_stack_handle_t handle;
+	unsigned int gen = 0;
 
 	/* the depot is set up just before kmemleak_init() creates the cache */
 	if (!kml_object_cache)
 		return 0;
-	if (s.ok && depth >= THREAD_SIZE)
-		s.ok = false;
+	if (IS_ENABLED(KML_RECALL) && in_task() && !kml_returns_hooked()) {
+		top = kml_stack_top();
+		depth = top - current_stack_pointer;
+		s.ok = depth < THREAD_SIZE;
+	}
 	if (s.ok) {
-		handle = kml_recall(caller, top, depth);
+		gen = kml_recall_generation();
+		handle = kml_recall(caller, top, depth, gen);
 		if (handle) {
 			this_cpu_inc(kml_stacks_recalled);
 			return handle;
@@ -614,7 +686,7 @@ noinline depot_stack_handle_t kml_save_trace(unsigned long caller)
 				  min_t(unsigned int, t.nr, KML_TRACE_DEPTH),
 				  GFP_NOWAIT);
 	if (handle && s.ok && s.nr && t.found)
-		kml_remember(caller, depth, &s, handle);
+		kml_remember(caller, top, depth, gen, &s, handle);
 	return handle;
 }
 

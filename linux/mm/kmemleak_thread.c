@@ -259,6 +259,7 @@ out:
 static int kml_module_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
 {
+	kml_recall_forget();
 	if (action == MODULE_STATE_COMING)
 		kml_module_coming(data);
 	else if (action == MODULE_STATE_LIVE)
