@@ -29,7 +29,8 @@
  *   the stack slots their return addresses came from, so that a task
  *   allocating through the same frames again reads those slots back
  *   instead of unwinding.  Its entries are rewritten under sequence counts
- *   taken with cmpxchg(), never waited on.
+ *   taken with cmpxchg(), never waited on, and all of them are forgotten
+ *   when module text comes or goes.
  *
  * Locks
  *

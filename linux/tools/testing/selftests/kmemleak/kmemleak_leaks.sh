@@ -69,9 +69,10 @@ backtrace_names_chain()
 	kml_result "the backtraces of leaks through two chains name their own chain${bad:+ (wrong:$bad)}" $?
 }
 
-# On x86-64, allocations through a chain of frames seen before reuse its
-# unwound stack (the module allocates through each chain three times);
-# elsewhere stacks are always unwound.
+# On x86-64 with the ORC or frame-pointer unwinder, allocations through a
+# chain of frames seen before reuse its unwound stack (the module allocates
+# through each chain three times, and says whether this kernel is such a
+# kernel); elsewhere stacks are always unwound.
 stats_count_recalls()
 {
 	local after
@@ -82,12 +83,12 @@ stats_count_recalls()
 		return
 	fi
 	after=$(sed -n 's/^stacks_recalled: //p' "$KML_STATS")
-	if [ "$(uname -m)" = x86_64 ]; then
+	if grep -q '^INFO stack_recall=1 ' "$KML_TMP/labels"; then
 		[ "${after:-0}" -gt "${recalled_before:-0}" ]
 		kml_result "stacks_recalled grew while the module allocated (${recalled_before:-none} -> ${after:-none})" $?
 	else
 		[ "$after" = 0 ]
-		kml_result "stacks_recalled is 0 without the x86-64 recall (${after:-none})" $?
+		kml_result "stacks_recalled is 0 without the x86-64 ORC or frame-pointer recall (${after:-none})" $?
 	fi
 }
 

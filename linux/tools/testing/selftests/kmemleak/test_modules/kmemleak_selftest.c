@@ -814,6 +814,11 @@ static noinline int scenario_leaks(void)
 	for (i = 0; i < CHAIN_LEAKS; i++)
 		if (chain_leak_a(i) || chain_leak_b(i))
 			return -ENOMEM;
+	/* whether the detector reuses stacks here (kmemleak.rst, stats) */
+	label("INFO", IS_ENABLED(CONFIG_X86_64) &&
+	      (IS_ENABLED(CONFIG_UNWINDER_ORC) ||
+	       IS_ENABLED(CONFIG_UNWINDER_FRAME_POINTER)) ?
+	      "stack_recall=1" : "stack_recall=0", NULL, 0);
 	if (leak_misc())
 		return -ENOMEM;
 	return keep_misc();
