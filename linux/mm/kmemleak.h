@@ -55,6 +55,7 @@ unsigned int kml_pool_available(void);
 unsigned long kml_metadata_bytes(void);
 void kml_stack_counts(unsigned long *walked, unsigned long *recalled);
 void kml_recall_forget(void);
+void kml_recall_watch_modules(void);
 struct kmemleak_object *__kml_alloc_meta(gfp_t gfp);
 struct kmemleak_object *kml_alloc_meta(gfp_t gfp);
 struct kml_area *kml_alloc_area(gfp_t gfp);

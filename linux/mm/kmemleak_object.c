@@ -314,9 +314,13 @@ static __always_inline void kml_slot_add(struct kml_slots *s,
  * before it is sized at run time.  So only walks whose every frame has a
  * size fixed by its code are recorded: with frame pointers, the links
  * between the slots are compared too, which is all the unwinder reads;
- * with ORC, frames addressed from their frame pointer (realigned stacks)
- * are not recorded, nor exception frames.  The code at a return address
- * must not change: only core kernel and module text is recorded, and
+ * with ORC, walks through a frame addressed from its frame pointer
+ * (alloca(), realigned stacks) are not recorded, nor exception frames.
+ * SLUB's allocation functions realign their stack (for the freelist's
+ * double-word cmpxchg), so on ORC kernels slab allocations are always
+ * unwound: a fix for that needs the realigned frame's true size.  The
+ * code at a return address must not change: only core kernel and module
+ * text is recorded, module text once the module notifier is in place, and
  * every module state change (text loaded, init text freed, text freed)
  * forgets all entries.
  *
@@ -342,6 +346,8 @@ struct kml_recall_entry {
 
 static struct kml_recall_entry kml_recalls[1 << KML_RECALL_BITS];
 static atomic_t kml_recall_gen;
+/* module text is recorded once module state changes reach kml_recall_gen */
+static bool kml_recall_modules;
 
 static __always_inline struct kml_recall_entry *
 kml_recall_set(unsigned long caller, unsigned long depth)
@@ -424,7 +430,8 @@ static void kml_remember(unsigned long caller, unsigned long top,
 	for (i = 0; i < s->nr; i++) {
 		word[i] = READ_ONCE_NOCHECK(base[-(long)s->slot[i]]);
 		if (!core_kernel_text(word[i]) &&
-		    !is_module_text_address(word[i]))
+		    !(READ_ONCE(kml_recall_modules) &&
+		      is_module_text_address(word[i])))
 			return;
 		mix ^= word[i] + i;
 	}
@@ -456,6 +463,12 @@ static __always_inline unsigned int kml_recall_generation(void)
 void kml_recall_forget(void)
 {
 	atomic_inc(&kml_recall_gen);
+}
+
+/* Module state changes now call kml_recall_forget(). */
+void kml_recall_watch_modules(void)
+{
+	WRITE_ONCE(kml_recall_modules, true);
 }
 
 /* Return addresses only: no references to blocks, nothing to scan. */
@@ -492,6 +505,10 @@ static inline unsigned int kml_recall_generation(void)
 }
 
 void kml_recall_forget(void)
+{
+}
+
+void kml_recall_watch_modules(void)
 {
 }
 

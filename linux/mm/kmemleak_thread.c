@@ -277,6 +277,8 @@ void __init kml_modules_init(void)
 {
 	if (register_module_notifier(&kml_module_nb))
 		pr_warn("no module notifier: leaks at module unload are not checked\n");
+	else
+		kml_recall_watch_modules();
 }
 #else
 void __init kml_modules_init(void)
