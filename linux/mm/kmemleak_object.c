@@ -26,6 +26,9 @@
 #if defined(CONFIG_X86_64) && defined(CONFIG_ARCH_STACKWALK) &&	\
 	(defined(CONFIG_UNWINDER_ORC) || defined(CONFIG_UNWINDER_FRAME_POINTER))
 #define KML_RECALL 1
+#include <linux/kallsyms.h>
+#include <linux/randomize_kstack.h>
+#include <asm/syscall.h>
 #include <asm/unwind.h>
 #endif
 
@@ -314,12 +317,14 @@ static __always_inline void kml_slot_add(struct kml_slots *s,
  * before it is sized at run time.  So only walks whose every frame has a
  * size fixed by its code are recorded: with frame pointers, the links
  * between the slots are compared too, which is all the unwinder reads;
- * with ORC, walks through a frame addressed from its frame pointer
- * (alloca(), realigned stacks) are not recorded, nor exception frames.
- * SLUB's allocation functions realign their stack (for the freelist's
- * double-word cmpxchg), so on ORC kernels slab allocations are always
- * unwound: a fix for that needs the realigned frame's true size.  The
- * code at a return address must not change: only core kernel and module
+ * with ORC, a frame addressed from its frame pointer (alloca(), stack
+ * realignment: SLUB's allocation functions realign theirs for the
+ * freelist's double-word cmpxchg) is sized at run time, so a walk through
+ * one is recorded only if it went on to the end of the stack: the frames
+ * outside it are then placed from the top of the stack as the frames
+ * inside it are placed from the depth, and the same argument holds from
+ * both ends.  A walk through two such frames, or an exception frame, is
+ * not recorded.  The code at a return address must not change: only core kernel and module
  * text is recorded, module text once the module notifier is in place, and
  * every module state change (text loaded, init text freed, text freed)
  * forgets all entries.
@@ -348,6 +353,8 @@ static struct kml_recall_entry kml_recalls[1 << KML_RECALL_BITS];
 static atomic_t kml_recall_gen;
 /* module text is recorded once module state changes reach kml_recall_gen */
 static bool kml_recall_modules;
+/* do_syscall_64(): addressed from its frame pointer (kml_unwind()) */
+static unsigned long kml_syscall_text, kml_syscall_size;
 
 static __always_inline struct kml_recall_entry *
 kml_recall_set(unsigned long caller, unsigned long depth)
@@ -474,6 +481,11 @@ void kml_recall_watch_modules(void)
 /* Return addresses only: no references to blocks, nothing to scan. */
 static void __init kml_recall_init(void)
 {
+	unsigned long off;
+
+	if (kallsyms_lookup_size_offset((unsigned long)do_syscall_64,
+					&kml_syscall_size, &off) && !off)
+		kml_syscall_text = (unsigned long)do_syscall_64;
 	kml_check_roots(kml_cut_roots((unsigned long)kml_recalls,
 				      (unsigned long)(kml_recalls +
 						      ARRAY_SIZE(kml_recalls))));
@@ -604,6 +616,33 @@ static bool kml_trace_entry(void *cookie, unsigned long addr)
 }
 #endif
 
+#ifdef CONFIG_UNWINDER_ORC
+/*
+ * do_syscall_64() is addressed from its frame pointer for the stack offset
+ * randomisation's alloca(), but without the randomisation its frame is the
+ * same on every call.  It ran at @addr in the frame just popped.
+ */
+static __always_inline bool kml_syscall_frame(unsigned long addr)
+{
+#ifdef CONFIG_RANDOMIZE_KSTACK_OFFSET
+	if (static_branch_maybe(CONFIG_RANDOMIZE_KSTACK_OFFSET_DEFAULT,
+				&randomize_kstack_offset))
+		return false;
+#endif
+	return addr - kml_syscall_text - 1 < kml_syscall_size;
+}
+
+static __always_inline bool kml_user_regs(const struct unwind_state *state)
+{
+	return state->regs && user_mode(state->regs);
+}
+#else
+static __always_inline bool kml_user_regs(const struct unwind_state *state)
+{
+	return false;
+}
+#endif
+
 /*
  * The general unwinder.  With ORC, it records where each return address
  * came from while that is a plain slot of the task stack in a frame of
@@ -616,18 +655,21 @@ static __always_inline void kml_unwind(struct kml_trace *t,
 	unsigned long lo = (unsigned long)task_stack_page(current);
 	unsigned long top = lo + THREAD_SIZE;
 	struct unwind_state state;
+	unsigned long addr = 0;
+	unsigned int sized = 0;	/* frames sized at run time */
+	bool end;
 
 	s->linked = false;
 	if (!IS_ENABLED(CONFIG_UNWINDER_ORC))
 		s->ok = false;
 	unwind_start(&state, current, NULL, NULL);
 	while (!unwind_done(&state)) {
-		unsigned long addr = unwind_get_return_address(&state);
 		unsigned long *where = unwind_get_return_address_ptr(&state);
 #ifdef CONFIG_UNWINDER_ORC
 		unsigned long bp = state.bp;
 #endif
 
+		addr = unwind_get_return_address(&state);
 		if (!addr)
 			break;
 		/* an exception frame, another stack, or a trampoline */
@@ -641,12 +683,17 @@ static __always_inline void kml_unwind(struct kml_trace *t,
 			break;
 		unwind_next_frame(&state);
 #ifdef CONFIG_UNWINDER_ORC
-		/* addressed from its frame pointer: its size is not fixed */
-		if (state.sp == bp + 2 * sizeof(long))
-			s->ok = false;
+		if (state.sp == bp + 2 * sizeof(long) &&
+		    !kml_syscall_frame(addr))
+			sized++;
 #endif
 	}
-	if (unwind_error(&state))
+	/* the end of a kernel thread's stack, or a user task's registers */
+	if (unwind_done(&state))
+		end = !unwind_error(&state);
+	else
+		end = !addr && kml_user_regs(&state);
+	if (unwind_error(&state) || sized > 1 || (sized && !end))
 		s->ok = false;
 #elif defined(CONFIG_ARCH_STACKWALK)
 	s->ok = false;
