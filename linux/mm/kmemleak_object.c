@@ -556,8 +556,10 @@ static __always_inline bool kml_returns_hooked(void)
  * can be followed with two loads a frame; the general unwinder also checks
  * each address against the kernel's and modules' text, several times the
  * cost.  Only in task context, where the whole chain is on the task stack:
- * a link leaving it, or not pointing further up, ends the walk.  False if
- * it did not reach @t->caller, or met an exception frame (its link is
+ * a link leaving it, or not pointing further up, ends the walk, as does a
+ * link to the registers at the top of the stack (a kernel thread's first
+ * frame, an exception from user mode).  False if it did not reach
+ * @t->caller, or met an exception frame inside the stack (its link is
  * marked, see ENCODE_FRAME_POINTER): the general unwinder, which walks
  * through those, then starts over.
  */
@@ -592,6 +594,11 @@ static __always_inline bool kml_walk_frames(struct kml_trace *t,
 			kml_slot_add(s, top, &frame[1]);
 		t->entries[n] = READ_ONCE_NOCHECK(frame[1]);
 		fp = READ_ONCE_NOCHECK(frame[0]);
+		/* the registers at the top end the stack; others are walked */
+		if (fp == ((unsigned long)task_pt_regs(current) | 1)) {
+			n++;
+			break;
+		}
 		if (fp & 1)
 			return false;
 		if (fp <= (unsigned long)frame || fp - lo > span ||
