@@ -551,6 +551,16 @@ static __always_inline bool kml_returns_hooked(void)
 	return false;
 }
 
+/* Whether this allocation may reuse, or leave, a recorded walk. */
+static __always_inline bool kml_recall_here(void)
+{
+#ifdef KML_RECALL
+	return in_task() && !kml_returns_hooked();
+#else
+	return false;
+#endif
+}
+
 /*
  * With frame pointers, the frames of a task form a chain on its stack that
  * can be followed with two loads a frame; the general unwinder also checks
@@ -734,7 +744,7 @@ noinline depot_stack_handle_t kml_save_trace(unsigned long caller)
 	/* the depot is set up just before kmemleak_init() creates the cache */
 	if (!kml_object_cache)
 		return 0;
-	if (IS_ENABLED(KML_RECALL) && in_task() && !kml_returns_hooked()) {
+	if (kml_recall_here()) {
 		top = kml_stack_top();
 		depth = top - current_stack_pointer;
 		s.ok = depth < THREAD_SIZE;
