@@ -324,10 +324,10 @@ static __always_inline void kml_slot_add(struct kml_slots *s,
  * outside it are then placed from the top of the stack as the frames
  * inside it are placed from the depth, and the same argument holds from
  * both ends.  A walk through two such frames, or an exception frame, is
- * not recorded.  The code at a return address must not change: only core kernel and module
- * text is recorded, module text once the module notifier is in place, and
- * every module state change (text loaded, init text freed, text freed)
- * forgets all entries.
+ * not recorded.  The code at a return address must not change: only core
+ * kernel and module text is recorded, module text once the module
+ * notifier is in place, and every module state change (text loaded, init
+ * text freed, text freed) forgets all entries.
  *
  * Only in task context, for walks that stayed on the task stack.  Slab
  * allocations all return through one function of the allocator, so the
